@@ -1,0 +1,1 @@
+"""What every part stands on: settings, the database, errors, Thai IDs, dates and language."""

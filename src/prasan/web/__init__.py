@@ -1,0 +1,1 @@
+"""The one FastAPI application that mounts every part: pages, the JSON API and static assets."""

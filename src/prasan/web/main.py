@@ -1,0 +1,5 @@
+"""The ASGI entry point for servers: ``uvicorn prasan.web.main:app``."""
+
+from prasan.web.app import create_app
+
+app = create_app()
