@@ -5,5 +5,6 @@ models (see conventions: parts talk through ``service.py`` or the exchange).
 """
 
 from prasan.accounts import models as accounts_models
+from prasan.exchange import models as exchange_models
 
-__all__ = ["accounts_models"]
+__all__ = ["accounts_models", "exchange_models"]

@@ -20,6 +20,7 @@ from prasan.accounts import routes as accounts_routes
 from prasan.core import db
 from prasan.core.i18n import normalise_language
 from prasan.core.settings import Settings, get_settings
+from prasan.exchange import routes as exchange_routes
 from prasan.web import pages, problems
 from prasan.web.deps import verify_csrf
 
@@ -28,6 +29,7 @@ LANG_COOKIE = "prasan_lang"
 SESSION_COOKIE = "prasan_session"
 
 PART_ROUTERS = [pages.router, accounts_routes.pages, accounts_routes.api]
+PART_ROUTERS += [exchange_routes.hub, exchange_routes.api]
 
 
 class LanguageMiddleware(BaseHTTPMiddleware):

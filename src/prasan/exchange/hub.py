@@ -1,0 +1,440 @@
+"""The hub's call path: verify the consumer's signed request, check the access right and consent
+(or recorded legal basis), forward over HTTP to the provider with the hub's own signature added,
+verify the provider's signed answer, write the log entry, commit, and only then answer.
+
+The order is what makes the log trustworthy: the entry and any single-use consent being spent
+are committed in one transaction before a byte of the answer leaves the hub, so an answered
+call is always in the log; a refusal is logged the same way before the problem is returned.
+The read phase is committed (ended) before the provider is called, so no database transaction
+is held open across the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from prasan.core.db import utcnow
+from prasan.core.errors import InvalidCitizenId, PrasanError
+from prasan.core.ids import validate_citizen_id
+from prasan.core.settings import Settings
+from prasan.exchange import consent as consents
+from prasan.exchange import keystore, protocol, signing, translog
+from prasan.exchange import service as members
+from prasan.exchange.errors import (
+    KeyRevoked,
+    NoAccessRight,
+    ProviderFailed,
+    PurposeNotAllowed,
+    ReplayedRequest,
+    SignatureInvalid,
+    UnknownKey,
+    UnknownService,
+)
+from prasan.exchange.models import Consent, LogEntry, MemberKey
+
+
+@lru_cache(maxsize=4)
+def _pseudonym_key(secret: str) -> bytes:
+    return hashlib.sha256(b"prasan-log-subject/v1\x00" + secret.encode()).digest()
+
+
+def subject_of(settings: Settings, citizen_id: str) -> str:
+    """A keyed pseudonym of a citizen ID: the log never holds the ID itself, and without the
+    hub's secret nobody can test IDs against it (13 digits are easy to enumerate)."""
+    key = _pseudonym_key(settings.resolved_secret())
+    return hmac.new(key, citizen_id.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+@dataclass
+class Call:
+    """What the log records about one call, filled in as the checks pass."""
+
+    call_id: str
+    provider: str
+    service: str
+    purpose: str
+    consent_id: str | None
+    subject: str | None = None
+    consumer: str = ""
+    kid: str | None = None
+    items: list[str] = field(default_factory=list)
+    legal_basis: str | None = None
+    request_hash: str | None = None
+    replay_key: str | None = None
+
+    def entry(
+        self, *, at: dt.datetime, outcome: str, code: str, status: int, response_digest: str | None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        body = {
+            "v": 1,
+            "call_id": self.call_id,
+            "at": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "consumer": self.consumer,
+            "kid": self.kid,
+            "provider": self.provider,
+            "service": self.service,
+            "items": self.items,
+            "purpose": self.purpose,
+            "consent": self.consent_id,
+            "legal_basis": self.legal_basis,
+            "subject": self.subject,
+            "outcome": outcome,
+            "code": code,
+            "status": status,
+            "request_hash": self.request_hash,
+            "response_digest": response_digest,
+        }
+        columns = {
+            "at": at,
+            "call_id": self.call_id,
+            "subject": self.subject,
+            "consumer": self.consumer[:200],
+            "provider": self.provider[:200],
+            "service": self.service[:120],
+            "purpose": self.purpose[:120],
+            "consent_id": self.consent_id,
+            "outcome": outcome,
+            "code": code,
+            "status": status,
+            "replay_key": self.replay_key,
+        }
+        return body, columns
+
+
+@dataclass(frozen=True)
+class HubResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Hub:
+    """Per-process state: settings, the hub key and a pooled HTTP client to providers."""
+
+    settings: Settings
+    timeout_s: float = 10.0
+    http: httpx.Client = field(init=False)
+    key: tuple[str, Ed25519PrivateKey] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key = keystore.hub_key(self.settings)
+        self.http = httpx.Client(
+            timeout=self.timeout_s,
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _log(
+    session: Session,
+    hub: Hub,
+    call: Call,
+    *,
+    outcome: str,
+    code: str,
+    status: int,
+    response_digest: str | None = None,
+    consent: Consent | None = None,
+) -> int:
+    """Append and commit; returns the entry's index. Raises if it cannot be made durable."""
+    now = utcnow()
+    body, columns = call.entry(
+        at=now, outcome=outcome, code=code, status=status, response_digest=response_digest
+    )
+    with translog.append_lock():
+        if consent is not None:
+            consents.spend(session=session, consent=consent, now=now)
+        added = translog.append(session, entry=body, columns=columns, sth_key=hub.key)
+        session.commit()
+    return added.index
+
+
+def _refuse(session: Session, hub: Hub, call: Call, exc: PrasanError) -> PrasanError:
+    """Log a refusal (committed) and return the error to raise, tagged with the log index."""
+    session.rollback()
+    try:
+        index = _log(session, hub, call, outcome="refused", code=exc.code, status=exc.status)
+    except IntegrityError:
+        # This keyid+nonce was logged meanwhile: record the refusal without claiming the nonce.
+        session.rollback()
+        call.replay_key = None
+        index = _log(session, hub, call, outcome="refused", code=exc.code, status=exc.status)
+    exc.headers.update({"Prasan-Call-Id": call.call_id, "Prasan-Log-Index": str(index)})
+    return exc
+
+
+def handle(
+    *,
+    session: Session,
+    hub: Hub,
+    method: str,
+    url: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+) -> HubResponse:
+    """One call through the hub, from signed request to logged, signed answer."""
+    message = signing.HttpMessage.request(method, url, headers)
+    h = message.headers
+    call = Call(
+        call_id=str(uuid.uuid4()),
+        provider="",
+        service="",
+        purpose=h.get(protocol.PURPOSE, "")[:120],
+        consent_id=None,
+    )
+    raw_consent = h.get(protocol.CONSENT, "")
+    if raw_consent and raw_consent != protocol.NO_CONSENT:
+        call.consent_id = raw_consent[:36]
+    now = utcnow()
+    try:
+        provider_id, service_code, _rest = protocol.split_path(message.component("@path"))
+        call.provider, call.service = provider_id, service_code
+        try:
+            citizen = validate_citizen_id(h.get(protocol.CITIZEN, ""), field="Prasan-Citizen")
+            call.subject = subject_of(hub.settings, citizen)
+        except InvalidCitizenId:
+            citizen = None
+
+        # 1. who signed, and is the signature good?
+        sig = protocol.pick(
+            signing.parse_signatures(h.get("signature-input"), h.get("signature")),
+            protocol.REQUEST_TAG,
+        )
+        call.kid = sig.keyid[:260] or None
+        if sig.label == protocol.HUB_LABEL:
+            raise SignatureInvalid(
+                f"The label {protocol.HUB_LABEL!r} is reserved for the hub: sign with another "
+                "label, e.g. sig1",
+                detail_th=f"ป้ายชื่อ {protocol.HUB_LABEL!r} สงวนไว้สำหรับศูนย์: ใช้ป้ายชื่ออื่น",
+            )
+        protocol.check_params(sig, required=protocol.REQUEST_COMPONENTS, now=now)
+        key = session.get(MemberKey, sig.keyid)
+        if key is None:
+            raise UnknownKey(
+                f"Key {sig.keyid} is not registered: register its public key with the exchange "
+                "administrator before calling",
+                detail_th=f"กุญแจ {sig.keyid} ยังไม่ได้ลงทะเบียน",
+            )
+        call.consumer = key.member.member_id
+        if not members.key_is_usable(key, now):
+            when = key.revoked_at or key.not_after
+            raise KeyRevoked(
+                f"Key {key.kid} was {'revoked' if key.status == 'revoked' else 'retired'} at "
+                f"{when:%Y-%m-%d %H:%M} UTC: sign with a current key (see `prasan exchange key`)",
+                detail_th=f"กุญแจ {key.kid} ถูกเพิกถอนหรือเลิกใช้แล้ว: ลงนามด้วยกุญแจที่ใช้งานได้",
+            )
+        base = signing.verify(message, sig, signing.public_from_b64(key.public_key))
+        call.request_hash = signing.sha256_b64(base)
+        signing.check_content_digest(h.get("content-digest"), body)
+
+        # 2. seen before?
+        call.replay_key = f"{sig.keyid}|{sig.params['nonce']}"
+        if (
+            session.scalar(select(LogEntry.idx).where(LogEntry.replay_key == call.replay_key))
+            is not None
+        ):
+            seen = call.replay_key
+            call.replay_key = None
+            raise ReplayedRequest(
+                f"Nonce {seen.split('|', 1)[1]} of key {sig.keyid} was already used: sign every "
+                "request with a new random nonce",
+                detail_th="คำขอนี้เคยส่งมาแล้ว (nonce ซ้ำ): ลงนามทุกคำขอด้วย nonce ใหม่",
+            )
+
+        # 3. may this consumer call this service, for this purpose, about this person?
+        svc = members.find_service(session=session, provider_id=provider_id, code=service_code)
+        call.items = list(svc.data_items)
+        if citizen is None:
+            validate_citizen_id(h.get(protocol.CITIZEN, ""), field="Prasan-Citizen")
+        right = members.find_right(session=session, consumer_pk=key.member_pk, service_pk=svc.id)
+        if right is None:
+            raise NoAccessRight(
+                f"{call.consumer} has no access right to {provider_id} {service_code}: ask the "
+                "exchange administrator to grant one (consumer, service, purposes)",
+                detail_th=f"{call.consumer} ไม่มีสิทธิ์เข้าถึงบริการ {service_code}: "
+                "ขอสิทธิ์จากผู้ดูแลระบบแลกเปลี่ยนข้อมูล",
+            )
+        if call.purpose not in right.purposes:
+            raise PurposeNotAllowed(
+                f"Purpose {call.purpose!r} is not among those granted to {call.consumer} for "
+                f"{service_code} ({', '.join(right.purposes)}): use a granted purpose or ask "
+                "for it to be added",
+                detail_th=f"วัตถุประสงค์ {call.purpose!r} ไม่อยู่ในสิทธิ์ที่ได้รับ: "
+                f"ใช้วัตถุประสงค์ที่ได้รับอนุญาต ({', '.join(right.purposes)})",
+            )
+        consent: Consent | None = None
+        if svc.personal and right.legal_basis:
+            call.legal_basis = right.legal_basis
+        elif svc.personal:
+            consent = consents.check_for_call(
+                session=session,
+                consent_id=call.consent_id,
+                citizen_id=str(citizen),
+                consumer_id=call.consumer,
+                provider_id=provider_id,
+                purpose=call.purpose,
+                data_items=svc.data_items,
+                now=now,
+            )
+            call.legal_basis = consent.legal_basis
+        provider = svc.provider
+        if not provider.base_url:
+            raise UnknownService(
+                f"Provider {provider_id} has no address registered: the administrator sets it "
+                "with `prasan exchange member set-url`",
+                detail_th=f"หน่วยงาน {provider_id} ยังไม่ได้ลงทะเบียนที่อยู่ของระบบ",
+            )
+        provider_keys = {k.kid: k for k in provider.keys if members.key_is_usable(k, now)}
+        base_url = provider.base_url
+        session.commit()  # end the read transaction before going to the network
+    except PrasanError as exc:
+        raise _refuse(session, hub, call, exc) from None
+
+    # 4. forward, with the hub's signature added over the consumer's request
+    hash_header = f"sha-256=:{call.request_hash}:"
+    fwd_headers = {
+        k: v
+        for k, v in h.items()
+        if k
+        not in ("content-length", "connection", "transfer-encoding", "signature", "signature-input")
+    }
+    fwd_headers.update({protocol.CONSUMER: call.consumer, protocol.CALL_ID: call.call_id,
+                        protocol.REQUEST_HASH: hash_header})  # fmt: skip
+    fwd_message = signing.HttpMessage.request(method, url, fwd_headers.items())
+    kid, hub_private = hub.key
+    hub_sig = signing.sign(
+        fwd_message,
+        key=hub_private,
+        label=protocol.HUB_LABEL,
+        components=protocol.HUB_COMPONENTS,
+        params={
+            "created": int(now.timestamp()),
+            "nonce": call.call_id.replace("-", ""),
+            "alg": "ed25519",
+            "keyid": kid,
+            "tag": protocol.HUB_TAG,
+        },
+    )
+    fwd_headers["signature-input"] = f"{sig.label}={sig.params_value}, {hub_sig.input_member}"
+    consumer_member = f"{sig.label}=:{signing.b64(sig.signature)}:"
+    fwd_headers["signature"] = f"{consumer_member}, {hub_sig.signature_member}"
+    fwd_headers["host"] = message.component("@authority")
+    target = base_url + message.component("@request-target")
+    try:
+        resp = hub.http.request(method, target, headers=fwd_headers, content=body)
+        answer = _check_answer(resp, call=call, provider_keys=provider_keys)
+    except (httpx.HTTPError, ProviderFailed) as exc:
+        err = (
+            exc
+            if isinstance(exc, ProviderFailed)
+            else ProviderFailed(
+                f"Provider {call.provider} could not be reached ({type(exc).__name__}): try again "
+                "later; the exchange administrator has been told",
+                detail_th=f"ติดต่อหน่วยงาน {call.provider} ไม่ได้: ลองใหม่ภายหลัง",
+            )
+        )
+        raise _refuse(session, hub, call, err) from None
+
+    # 5. log (durably), then answer
+    outcome, code = ("allowed", "ok") if answer.status < 400 else ("refused", _problem_code(answer))
+    try:
+        index = _log(
+            session,
+            hub,
+            call,
+            outcome=outcome,
+            code=code,
+            status=answer.status,
+            response_digest=answer.headers.get("content-digest"),
+            consent=consent if answer.status < 400 else None,
+        )
+    except IntegrityError:
+        session.rollback()
+        call.replay_key = None
+        raise _refuse(
+            session,
+            hub,
+            call,
+            ReplayedRequest(
+                "The same signed request arrived twice at once: only one is answered; sign every "
+                "request with a new random nonce",
+                detail_th="ได้รับคำขอเดียวกันซ้ำพร้อมกัน: ตอบเพียงครั้งเดียว",
+            ),
+        ) from None
+    except PrasanError as exc:  # the single-use consent was spent by a concurrent call
+        raise _refuse(session, hub, call, exc) from None
+    out = dict(answer.headers)
+    out[protocol.LOG_INDEX] = str(index)
+    return HubResponse(status=answer.status, headers=out, body=answer.body)
+
+
+def _problem_code(answer: HubResponse) -> str:
+    try:
+        code = json.loads(answer.body).get("code")
+    except (ValueError, AttributeError):
+        code = None
+    return str(code or f"http-{answer.status}")[:60]
+
+
+def _check_answer(
+    resp: httpx.Response, *, call: Call, provider_keys: Mapping[str, MemberKey]
+) -> HubResponse:
+    """The provider's answer, only if it is signed by the provider and bound to this request."""
+    keep = ("content-type", "content-digest", "signature-input", "signature",
+            protocol.CALL_ID, protocol.REQUEST_HASH)  # fmt: skip
+    headers = {k: resp.headers[k] for k in keep if k in resp.headers}
+    message = signing.HttpMessage.response(resp.status_code, headers.items())
+
+    def fail(why: str) -> ProviderFailed:
+        return ProviderFailed(
+            f"The answer from {call.provider} was refused: {why}. Nothing was passed on; the "
+            "provider must sign its answers as described in docs/exchange.md",
+            detail_th=f"คำตอบจาก {call.provider} ไม่ผ่านการตรวจสอบ: {why}",
+        )
+
+    try:
+        sig = protocol.pick(
+            signing.parse_signatures(headers.get("signature-input"), headers.get("signature")),
+            protocol.RESPONSE_TAG,
+        )
+        protocol.check_params(
+            sig, required=protocol.RESPONSE_COMPONENTS, now=utcnow(), need_nonce=False
+        )
+        key = provider_keys.get(sig.keyid)
+        if key is None:
+            raise fail(f"it is signed with {sig.keyid}, not a current key of the provider")
+        signing.verify(message, sig, signing.public_from_b64(key.public_key))
+        signing.check_content_digest(headers.get("content-digest"), resp.content)
+    except SignatureInvalid as exc:
+        raise fail(exc.detail) from None
+    except PrasanError as exc:
+        if isinstance(exc, ProviderFailed):
+            raise
+        raise fail(exc.detail) from None
+    if headers.get(protocol.CALL_ID) != call.call_id:
+        raise fail("it answers a different call id")
+    if headers.get(protocol.REQUEST_HASH) != f"sha-256=:{call.request_hash}:":
+        raise fail("it is bound to a different request")
+    return HubResponse(status=resp.status_code, headers=headers, body=resp.content)
+
+
+def request_hash_of(base: bytes) -> str:
+    return "sha-256=:" + base64.b64encode(hashlib.sha256(base).digest()).decode() + ":"
