@@ -34,17 +34,25 @@ from prasan.exchange.errors import (
     UnknownService,
 )
 
+Handler = Callable[[Session, str, Mapping[str, str]], dict[str, Any]]
+
 
 class ServiceSpec(Protocol):
-    code: str
-    title_en: str
-    title_th: str
-    data_items: list[str]
-    personal: bool
+    """What the SDK needs of a service (a dataclass with a ``handler`` field, or a class with a
+    ``handler`` method, both fit)."""
 
-    def handler(
-        self, session: Session, citizen_id: str, params: Mapping[str, str]
-    ) -> dict[str, Any]: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def title_en(self) -> str: ...
+    @property
+    def title_th(self) -> str: ...
+    @property
+    def data_items(self) -> list[str]: ...
+    @property
+    def personal(self) -> bool: ...
+    @property
+    def handler(self) -> Handler: ...
 
 
 KeyResolver = Callable[[str], Ed25519PublicKey | None]
@@ -283,3 +291,66 @@ async def _run(
                 session.rollback()
 
     return await run_in_threadpool(work)
+
+
+# ---------------------------------------------------------------- running a provider module
+
+
+def _module_sessions(module: Any, settings: Any) -> Callable[[], Session]:
+    """The provider's own database: ``session_factory(settings)`` in the module or in its
+    package's ``database`` module, else the platform database."""
+    import importlib
+
+    from prasan.core import db
+
+    factory = getattr(module, "session_factory", None)
+    if factory is None:
+        package = module.__name__.rsplit(".", 1)[0]
+        try:
+            factory = importlib.import_module(f"{package}.database").session_factory
+        except (ImportError, AttributeError):
+            factory = None
+    if callable(factory):
+        made: Callable[[], Session] = factory(settings)
+        return made
+    return db.session_factory(settings)
+
+
+def newest_key_file(settings: Any, member_id: str) -> tuple[str, Ed25519PrivateKey]:
+    """The member's newest private key under ``key_dir`` and its key id."""
+    from prasan.core.errors import ConfigurationError
+    from prasan.exchange import keystore
+
+    prefix = keystore.key_path(settings, member_id + "#").name.removesuffix(".pem")
+    files = sorted(
+        keystore.key_dir(settings).glob(f"{prefix}*.pem"), key=lambda p: p.stat().st_mtime
+    )
+    if not files:
+        raise ConfigurationError(
+            f"No private key for {member_id} under {keystore.key_dir(settings)}: run "
+            "`prasan exchange seed-demo` or `prasan exchange key new`",
+            detail_th=f"ไม่พบกุญแจส่วนตัวของ {member_id}",
+        )
+    key = signing.load_private_key(files[-1])
+    return keystore.make_kid(member_id, key.public_key()), key
+
+
+def app_for_module(
+    module_name: str, *, settings: Any, hub_url: str, accept_direct: bool = False
+) -> FastAPI:
+    import importlib
+
+    module = importlib.import_module(module_name)
+    member_id = str(module.MEMBER)
+    kid, key = newest_key_file(settings, member_id)
+    keys = DirectoryKeys(hub_url)
+    return create_provider_app(
+        member_id=member_id,
+        kid=kid,
+        key=key,
+        services=list(module.SERVICES),
+        session_factory=_module_sessions(module, settings),
+        hub_keys=keys,
+        consumer_keys=keys,
+        accept_direct=accept_direct,
+    )
