@@ -180,6 +180,7 @@ def create_world(
         ),
     )  # fmt: skip
     session.commit()
+    http.app.state.exchange_session = session  # type: ignore[attr-defined]
     client = ExchangeClient(
         hub_url="http://testserver",
         kid=ckey.kid,

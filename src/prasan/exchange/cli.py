@@ -320,3 +320,18 @@ def call(
         raise typer.Exit(1) from None
     _out({"status": answer.status, "log_index": answer.log_index,
           "signed_by": answer.provider_kid, "body": answer.json()})  # fmt: skip
+
+
+@app.command("serve-hub")
+def serve_hub(
+    port: Annotated[int, typer.Option()] = 8001,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the hub alone (/x/v1/...) as its own lean process; the web app serves it too."""
+    import uvicorn
+
+    settings = get_settings()
+    db.upgrade(settings)
+    uvicorn.run("prasan.exchange.routes:create_hub_app", factory=True, host=host, port=port,
+                workers=workers, log_level="warning", access_log=False)  # fmt: skip

@@ -15,14 +15,17 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import json
+import socket
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -45,7 +48,7 @@ from prasan.exchange.errors import (
     UnknownKey,
     UnknownService,
 )
-from prasan.exchange.models import Consent, LogEntry, MemberKey
+from prasan.exchange.models import Consent, LogEntry
 
 
 @lru_cache(maxsize=4)
@@ -123,21 +126,94 @@ class HubResponse:
     body: bytes
 
 
+@dataclass(frozen=True)
+class Upstream:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class ProviderPool:
+    """Keep-alive HTTP/1.1 connections to providers, one set per thread (``http.client``: a
+    fraction of a general-purpose client's per-request cost, which matters on the hot path).
+
+    A request is retried once on a fresh connection only when a reused keep-alive connection
+    turned out to be closed before any answer came back; providers also refuse a second
+    delivery of the same signed request (nonce), so a retry can never be answered twice.
+    """
+
+    def __init__(self, timeout_s: float) -> None:
+        self.timeout_s = timeout_s
+        self._local = threading.local()
+
+    def _conns(self) -> dict[tuple[str, str], http.client.HTTPConnection]:
+        conns: dict[tuple[str, str], http.client.HTTPConnection] | None = getattr(
+            self._local, "conns", None
+        )
+        if conns is None:
+            conns = self._local.conns = {}
+        return conns
+
+    def request(self, method: str, url: str, headers: dict[str, str], body: bytes) -> Upstream:
+        u = urlsplit(url)
+        key = (u.scheme, u.netloc)
+        target = (u.path or "/") + (f"?{u.query}" if u.query else "")
+        conns = self._conns()
+        for attempt in (0, 1):
+            conn = conns.get(key)
+            fresh = conn is None
+            if conn is None:
+                cls = (
+                    http.client.HTTPSConnection
+                    if u.scheme == "https"
+                    else http.client.HTTPConnection
+                )
+                conn = cls(u.hostname or "", u.port, timeout=self.timeout_s)
+                conn.connect()
+                if conn.sock is not None:
+                    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                conns[key] = conn
+            try:
+                conn.request(method, target, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                out = Upstream(
+                    status=resp.status,
+                    headers={k.lower(): v for k, v in resp.getheaders()},
+                    body=data,
+                )
+                if resp.will_close:
+                    conn.close()
+                    conns.pop(key, None)
+                return out
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()
+                conns.pop(key, None)
+                if fresh or attempt:
+                    raise
+            except BaseException:
+                conn.close()
+                conns.pop(key, None)
+                raise
+        raise http.client.HTTPException("unreachable")
+
+    def close(self) -> None:
+        for conn in self._conns().values():
+            conn.close()
+
+
 @dataclass
 class Hub:
-    """Per-process state: settings, the hub key and a pooled HTTP client to providers."""
+    """Per-process state: settings, the hub key and pooled connections to providers."""
 
     settings: Settings
     timeout_s: float = 10.0
-    http: httpx.Client = field(init=False)
+    http: ProviderPool = field(init=False)
     key: tuple[str, Ed25519PrivateKey] = field(init=False)
 
     def __post_init__(self) -> None:
         self.key = keystore.hub_key(self.settings)
-        self.http = httpx.Client(
-            timeout=self.timeout_s,
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-        )
+        self.http = ProviderPool(self.timeout_s)
 
     def close(self) -> None:
         self.http.close()
@@ -226,15 +302,15 @@ def handle(
                 detail_th=f"ป้ายชื่อ {protocol.HUB_LABEL!r} สงวนไว้สำหรับศูนย์: ใช้ป้ายชื่ออื่น",
             )
         protocol.check_params(sig, required=protocol.REQUEST_COMPONENTS, now=now)
-        key = session.get(MemberKey, sig.keyid)
+        key = members.key_info(session=session, kid=sig.keyid)
         if key is None:
             raise UnknownKey(
                 f"Key {sig.keyid} is not registered: register its public key with the exchange "
                 "administrator before calling",
                 detail_th=f"กุญแจ {sig.keyid} ยังไม่ได้ลงทะเบียน",
             )
-        call.consumer = key.member.member_id
-        if not members.key_is_usable(key, now):
+        call.consumer = key.member_id
+        if not key.usable(now):
             when = key.revoked_at or key.not_after
             raise KeyRevoked(
                 f"Key {key.kid} was {'revoked' if key.status == 'revoked' else 'retired'} at "
@@ -260,29 +336,37 @@ def handle(
             )
 
         # 3. may this consumer call this service, for this purpose, about this person?
-        svc = members.find_service(session=session, provider_id=provider_id, code=service_code)
+        svc = members.route(
+            session=session, provider_id=provider_id, code=service_code, consumer_pk=key.member_pk
+        )
+        if svc is None:
+            raise UnknownService(
+                f"Provider {provider_id} publishes no service {service_code!r}: see "
+                "GET /x/v1/directory for the published services",
+                detail_th=f"หน่วยงาน {provider_id} ไม่มีบริการ {service_code!r}: "
+                "ดูรายการบริการที่ GET /x/v1/directory",
+            )
         call.items = list(svc.data_items)
         if citizen is None:
             validate_citizen_id(h.get(protocol.CITIZEN, ""), field="Prasan-Citizen")
-        right = members.find_right(session=session, consumer_pk=key.member_pk, service_pk=svc.id)
-        if right is None:
+        if svc.right_id is None:
             raise NoAccessRight(
                 f"{call.consumer} has no access right to {provider_id} {service_code}: ask the "
                 "exchange administrator to grant one (consumer, service, purposes)",
                 detail_th=f"{call.consumer} ไม่มีสิทธิ์เข้าถึงบริการ {service_code}: "
                 "ขอสิทธิ์จากผู้ดูแลระบบแลกเปลี่ยนข้อมูล",
             )
-        if call.purpose not in right.purposes:
+        if call.purpose not in svc.purposes:
             raise PurposeNotAllowed(
                 f"Purpose {call.purpose!r} is not among those granted to {call.consumer} for "
-                f"{service_code} ({', '.join(right.purposes)}): use a granted purpose or ask "
+                f"{service_code} ({', '.join(svc.purposes)}): use a granted purpose or ask "
                 "for it to be added",
                 detail_th=f"วัตถุประสงค์ {call.purpose!r} ไม่อยู่ในสิทธิ์ที่ได้รับ: "
-                f"ใช้วัตถุประสงค์ที่ได้รับอนุญาต ({', '.join(right.purposes)})",
+                f"ใช้วัตถุประสงค์ที่ได้รับอนุญาต ({', '.join(svc.purposes)})",
             )
         consent: Consent | None = None
-        if svc.personal and right.legal_basis:
-            call.legal_basis = right.legal_basis
+        if svc.personal and svc.legal_basis:
+            call.legal_basis = svc.legal_basis
         elif svc.personal:
             consent = consents.check_for_call(
                 session=session,
@@ -295,15 +379,14 @@ def handle(
                 now=now,
             )
             call.legal_basis = consent.legal_basis
-        provider = svc.provider
-        if not provider.base_url:
+        if not svc.base_url:
             raise UnknownService(
                 f"Provider {provider_id} has no address registered: the administrator sets it "
                 "with `prasan exchange member set-url`",
                 detail_th=f"หน่วยงาน {provider_id} ยังไม่ได้ลงทะเบียนที่อยู่ของระบบ",
             )
-        provider_keys = {k.kid: k for k in provider.keys if members.key_is_usable(k, now)}
-        base_url = provider.base_url
+        provider_keys = members.usable_keys(session=session, member_pk=svc.provider_pk, now=now)
+        base_url = svc.base_url
         session.commit()  # end the read transaction before going to the network
     except PrasanError as exc:
         raise _refuse(session, hub, call, exc) from None
@@ -339,9 +422,9 @@ def handle(
     fwd_headers["host"] = message.component("@authority")
     target = base_url + message.component("@request-target")
     try:
-        resp = hub.http.request(method, target, headers=fwd_headers, content=body)
+        resp = hub.http.request(method, target, fwd_headers, body)
         answer = _check_answer(resp, call=call, provider_keys=provider_keys)
-    except (httpx.HTTPError, ProviderFailed) as exc:
+    except (OSError, http.client.HTTPException, ProviderFailed) as exc:
         err = (
             exc
             if isinstance(exc, ProviderFailed)
@@ -394,14 +477,12 @@ def _problem_code(answer: HubResponse) -> str:
     return str(code or f"http-{answer.status}")[:60]
 
 
-def _check_answer(
-    resp: httpx.Response, *, call: Call, provider_keys: Mapping[str, MemberKey]
-) -> HubResponse:
+def _check_answer(resp: Upstream, *, call: Call, provider_keys: Mapping[str, str]) -> HubResponse:
     """The provider's answer, only if it is signed by the provider and bound to this request."""
     keep = ("content-type", "content-digest", "signature-input", "signature",
             protocol.CALL_ID, protocol.REQUEST_HASH)  # fmt: skip
     headers = {k: resp.headers[k] for k in keep if k in resp.headers}
-    message = signing.HttpMessage.response(resp.status_code, headers.items())
+    message = signing.HttpMessage.response(resp.status, headers.items())
 
     def fail(why: str) -> ProviderFailed:
         return ProviderFailed(
@@ -421,8 +502,8 @@ def _check_answer(
         key = provider_keys.get(sig.keyid)
         if key is None:
             raise fail(f"it is signed with {sig.keyid}, not a current key of the provider")
-        signing.verify(message, sig, signing.public_from_b64(key.public_key))
-        signing.check_content_digest(headers.get("content-digest"), resp.content)
+        signing.verify(message, sig, signing.public_from_b64(key))
+        signing.check_content_digest(headers.get("content-digest"), resp.body)
     except SignatureInvalid as exc:
         raise fail(exc.detail) from None
     except PrasanError as exc:
@@ -433,7 +514,7 @@ def _check_answer(
         raise fail("it answers a different call id")
     if headers.get(protocol.REQUEST_HASH) != f"sha-256=:{call.request_hash}:":
         raise fail("it is bound to a different request")
-    return HubResponse(status=resp.status_code, headers=headers, body=resp.content)
+    return HubResponse(status=resp.status, headers=headers, body=resp.body)
 
 
 def request_hash_of(base: bytes) -> str:

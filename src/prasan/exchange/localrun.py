@@ -52,6 +52,8 @@ class LocalExchange:
     hub_port: int = field(default_factory=free_port)
     provider_port: int = field(default_factory=free_port)
     hub_workers: int = 1
+    # "lean": the hub alone (``prasan exchange serve-hub``); "platform": the whole web app.
+    hub_app: str = "lean"
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -90,8 +92,12 @@ class LocalExchange:
         self.cli("exchange", "member", "set-url", self.provider_member, self.provider_url)
 
     def start_hub(self) -> None:
-        cmd = [*CLI, "serve", "--host", "127.0.0.1", "--port", str(self.hub_port),
-               "--workers", str(self.hub_workers)]  # fmt: skip
+        if self.hub_app == "lean":
+            cmd = [*CLI, "exchange", "serve-hub", "--port", str(self.hub_port),
+                   "--workers", str(self.hub_workers)]  # fmt: skip
+        else:
+            cmd = [*CLI, "serve", "--host", "127.0.0.1", "--port", str(self.hub_port),
+                   "--workers", str(self.hub_workers)]  # fmt: skip
         self.procs["hub"] = self._spawn(cmd)
         wait_for(f"{self.hub_url}/x/v1/directory")
 

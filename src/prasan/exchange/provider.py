@@ -85,7 +85,11 @@ class DirectoryKeys:
         if kid not in self._keys and kid not in self._revoked:
             with self._lock:
                 if time.monotonic() - self._at >= self.min_refresh_s:
-                    self.refresh()
+                    try:
+                        self.refresh()
+                    except (httpx.HTTPError, ValueError, KeyError):
+                        # Hub unreachable: keep the keys we have; unknown keys stay unknown.
+                        self._at = time.monotonic()
         return self._keys.get(kid)
 
 

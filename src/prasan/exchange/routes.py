@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from prasan.accounts.models import User
+from prasan.core.db import session_factory
 from prasan.core.errors import Forbidden, NotFound, ValidationFailed
 from prasan.core.roles import Role
 from prasan.core.settings import Settings
@@ -42,12 +43,26 @@ from prasan.exchange.schemas import (
     ServiceRead,
 )
 from prasan.exchange.signing import public_from_b64
-from prasan.web.deps import PUBLIC, Allow, CurrentAdmin, CurrentCitizen, SessionDep, SettingsDep
+from prasan.web.deps import Allow, CurrentAdmin, CurrentCitizen, SessionDep, SettingsDep
 
 hub = APIRouter(tags=["exchange (hub)"])
 api = APIRouter(prefix="/api/v1/exchange", tags=["exchange"])
 
 Staff = Annotated[User, Depends(Allow(Role.OFFICER, Role.ADMIN))]
+
+
+class OpenToAll(Allow):
+    """``Allow(public=True)`` without looking up a signed-in person: hub routes serve machines
+    that prove who they are by signing each request (or public log data), never a cookie."""
+
+    def __init__(self) -> None:
+        super().__init__(public=True)
+
+    async def __call__(self) -> None:  # type: ignore[override]
+        return None
+
+
+SIGNED_OR_PUBLIC = OpenToAll()
 
 
 def get_hub(request: Request) -> hub_mod.Hub:
@@ -63,27 +78,27 @@ def get_hub(request: Request) -> hub_mod.Hub:
 # ---------------------------------------------------------------- public: directory and log
 
 
-@hub.get("/x/v1/directory", dependencies=[Depends(PUBLIC)])
+@hub.get("/x/v1/directory", dependencies=[Depends(SIGNED_OR_PUBLIC)])
 def directory(session: SessionDep) -> dict[str, Any]:
     """Members, their public keys (with status) and services: what a provider or consumer needs
     to verify signatures."""
     return members.directory(session=session)
 
 
-@hub.get("/x/v1/log/sth", dependencies=[Depends(PUBLIC)])
+@hub.get("/x/v1/log/sth", dependencies=[Depends(SIGNED_OR_PUBLIC)])
 def log_sth(session: SessionDep, request: Request) -> dict[str, Any]:
     """The newest signed tree head (signing one over the current log if it grew)."""
     sth = translog.sign_now(session, sth_key=get_hub(request).key)
     return translog.sth_dict(sth)
 
 
-@hub.get("/x/v1/log/entries/{index}", dependencies=[Depends(PUBLIC)])
+@hub.get("/x/v1/log/entries/{index}", dependencies=[Depends(SIGNED_OR_PUBLIC)])
 def log_entry(index: int, session: SessionDep, request: Request) -> dict[str, Any]:
     """One entry with its inclusion proof in the smallest signed tree head that covers it."""
     return _proved(session, get_hub(request), index)
 
 
-@hub.get("/x/v1/log/consistency", dependencies=[Depends(PUBLIC)])
+@hub.get("/x/v1/log/consistency", dependencies=[Depends(SIGNED_OR_PUBLIC)])
 def log_consistency(
     session: SessionDep, first: Annotated[int, Query(ge=0)], second: Annotated[int, Query(ge=0)]
 ) -> dict[str, Any]:
@@ -118,19 +133,31 @@ def _proved(session: Session, h: hub_mod.Hub, index: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- the signed call
 
 
-async def _call(request: Request, session: SessionDep) -> Response:
+async def _call(request: Request) -> Response:
+    """One signed call. The hub opens its own session in the worker thread (no per-request
+    dependency machinery on this hot path); ``app.state.exchange_session``, when set (tests),
+    is used instead so the call joins the test's transaction."""
     body = await request.body()
     h = get_hub(request)
     answer = await run_in_threadpool(
-        hub_mod.handle,
-        session=session,
-        hub=h,
-        method=request.method,
-        url=str(request.url),
-        headers=list(request.headers.items()),
-        body=body,
-    )
+        _handle, request.app.state, h, request.method, str(request.url),
+        list(request.headers.items()), body,
+    )  # fmt: skip
     return Response(content=answer.body, status_code=answer.status, headers=answer.headers)
+
+
+def _handle(
+    state: Any, h: hub_mod.Hub, method: str, url: str, headers: list[tuple[str, str]], body: bytes
+) -> hub_mod.HubResponse:
+    shared: Session | None = getattr(state, "exchange_session", None)
+    if shared is not None:
+        return hub_mod.handle(
+            session=shared, hub=h, method=method, url=url, headers=headers, body=body
+        )
+    with session_factory(state.settings)() as session:
+        return hub_mod.handle(
+            session=session, hub=h, method=method, url=url, headers=headers, body=body
+        )
 
 
 for _path in ("/x/v1/{a}/{b}/{c}/{d}/{service}", "/x/v1/{a}/{b}/{c}/{d}/{service}/{rest:path}"):
@@ -138,7 +165,7 @@ for _path in ("/x/v1/{a}/{b}/{c}/{d}/{service}", "/x/v1/{a}/{b}/{c}/{d}/{service
         _path,
         _call,
         methods=["GET", "POST"],
-        dependencies=[Depends(PUBLIC)],
+        dependencies=[Depends(SIGNED_OR_PUBLIC)],
         summary="A signed call to a provider's service (see docs/exchange.md)",
     )
 
@@ -317,3 +344,30 @@ def audit_log(
 
 def hub_key_public(settings: Settings) -> Any:
     return keystore.hub_key(settings)[1].public_key()
+
+
+def create_hub_app(settings: Settings | None = None, *, migrate: bool = True) -> Any:
+    """The hub alone (``/x/v1/...``: calls, directory, public log) as a lean app for its own
+    processes: none of the portal's cookie, language or CSRF middleware, which a signed
+    machine-to-machine call does not need. The platform app serves the same routes too."""
+    from fastapi import FastAPI
+
+    from prasan import __version__
+    from prasan.core import db
+    from prasan.core.settings import get_settings
+    from prasan.web import problems
+
+    settings = settings or get_settings()
+    if migrate:
+        db.upgrade(settings)
+    app = FastAPI(
+        title="Prasan exchange hub",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/x/v1/openapi.json",
+    )
+    app.state.settings = settings
+    problems.install(app)
+    app.include_router(hub)
+    return app

@@ -4,10 +4,11 @@ seed share. The hub's hot path reads these through ``lookup_*`` below."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from prasan.core.db import utcnow
@@ -291,3 +292,110 @@ def directory(*, session: Session) -> dict[str, Any]:
 def require(condition: bool, message: str, message_th: str) -> None:
     if not condition:
         raise ValidationFailed(message, detail_th=message_th)
+
+
+# ---------------------------------------------------------------- hot-path lookups (Core, no ORM)
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    kid: str
+    public_key: str
+    status: str
+    not_after: dt.datetime | None
+    revoked_at: dt.datetime | None
+    member_pk: int
+    member_id: str
+
+    def usable(self, now: dt.datetime) -> bool:
+        return self.status == "active" and (self.not_after is None or self.not_after > now)
+
+
+_KEY_INFO = (
+    select(
+        MemberKey.kid,
+        MemberKey.public_key,
+        MemberKey.status,
+        MemberKey.not_after,
+        MemberKey.revoked_at,
+        Member.id,
+        Member.member_id,
+    )
+    .join(Member, Member.id == MemberKey.member_pk)
+    .where(MemberKey.kid == bindparam("kid"))
+)
+
+
+def key_info(*, session: Session, kid: str) -> KeyInfo | None:
+    row = session.connection().execute(_KEY_INFO, {"kid": kid}).first()
+    return KeyInfo(*row) if row is not None else None
+
+
+@dataclass(frozen=True)
+class Route:
+    """A service as the hub needs it for one consumer: where it is, what it returns, and the
+    consumer's access right to it (``right_id`` None when there is none)."""
+
+    service_pk: int
+    data_items: list[str]
+    personal: bool
+    provider_pk: int
+    base_url: str | None
+    right_id: int | None
+    purposes: list[str]
+    legal_basis: str | None
+
+
+_ROUTE = (
+    select(
+        Service.id,
+        Service.data_items,
+        Service.personal,
+        Member.id,
+        Member.base_url,
+        AccessRight.id,
+        AccessRight.purposes,
+        AccessRight.legal_basis,
+    )
+    .join(Member, Member.id == Service.provider_pk)
+    .outerjoin(
+        AccessRight,
+        and_(
+            AccessRight.service_pk == Service.id,
+            AccessRight.consumer_pk == bindparam("consumer_pk"),
+            AccessRight.revoked_at.is_(None),
+        ),
+    )
+    .where(
+        Member.member_id == bindparam("provider_id"),
+        Service.code == bindparam("code"),
+        Service.is_active.is_(True),
+    )
+)
+
+
+def route(*, session: Session, provider_id: str, code: str, consumer_pk: int) -> Route | None:
+    row = (
+        session.connection()
+        .execute(_ROUTE, {"provider_id": provider_id, "code": code, "consumer_pk": consumer_pk})
+        .first()
+    )
+    if row is None:
+        return None
+    spk, items, personal, ppk, url, rid, purposes, basis = row
+    return Route(spk, list(items), bool(personal), ppk, url, rid, list(purposes or []), basis)
+
+
+_USABLE_KEYS = select(
+    MemberKey.kid, MemberKey.public_key, MemberKey.status, MemberKey.not_after
+).where(MemberKey.member_pk == bindparam("member_pk"))
+
+
+def usable_keys(*, session: Session, member_pk: int, now: dt.datetime) -> dict[str, str]:
+    """kid -> base64 public key of a member's usable keys."""
+    rows = session.connection().execute(_USABLE_KEYS, {"member_pk": member_pk}).all()
+    return {
+        kid: pub
+        for kid, pub, status, not_after in rows
+        if status == "active" and (not_after is None or not_after > now)
+    }

@@ -23,7 +23,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from prasan.core.errors import NotFound
@@ -211,18 +211,25 @@ def _head(session: Session, *, lock: bool) -> LogHead:
     return head
 
 
-def _sign_head(session: Session, head: LogHead, kid: str, key: Ed25519PrivateKey) -> TreeHead:
-    root = _fold(frontier_decode(head.size, head.frontier))
+def _sign(
+    session: Session, size: int, frontier: Sequence[tuple[int, bytes]], kid: str,
+    key: Ed25519PrivateKey,
+) -> TreeHead:  # fmt: skip
+    root = _fold(frontier)
     ts = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
     sth = TreeHead(
-        size=head.size,
+        size=size,
         root=root.hex(),
         timestamp_ms=ts,
         kid=kid,
-        signature=b64(key.sign(sth_message(head.size, root, ts))),
+        signature=b64(key.sign(sth_message(size, root, ts))),
     )
     session.merge(sth)
     return sth
+
+
+def _sign_head(session: Session, head: LogHead, kid: str, key: Ed25519PrivateKey) -> TreeHead:
+    return _sign(session, head.size, frontier_decode(head.size, head.frontier), kid, key)
 
 
 @dataclass(frozen=True)
@@ -232,6 +239,23 @@ class Appended:
     size: int
 
 
+_LOCK_HEAD = update(LogHead).where(LogHead.id == 1).values(size=LogHead.size)
+_READ_HEAD = select(LogHead.size, LogHead.frontier).where(LogHead.id == 1)
+_CAS_HEAD = (
+    update(LogHead)
+    .where(
+        LogHead.id == 1,
+        LogHead.size == bindparam("old_size"),
+        LogHead.frontier == bindparam("old_frontier"),
+    )
+    .values(size=bindparam("new_size"), frontier=bindparam("new_frontier"))
+)
+_INSERT_ENTRY = insert(LogEntry)
+
+# The head as this process last wrote it, per database: (size, frontier, frontier text).
+_head_cache: dict[str, tuple[int, list[tuple[int, bytes]], str]] = {}
+
+
 def append(
     session: Session,
     *,
@@ -239,19 +263,40 @@ def append(
     columns: dict[str, Any],
     sth_key: tuple[str, Ed25519PrivateKey],
 ) -> Appended:
-    """Add one entry in the caller's transaction (the caller commits, then answers)."""
+    """Add one entry in the caller's transaction (the caller commits, then answers).
+
+    Two statements on the usual path: a compare-and-set of the head row (size and frontier as
+    this process last saw them), which also takes the row's lock, and the insert. When another
+    process appended meanwhile, or a transaction rolled back, the compare fails and the head is
+    read again under the lock; the frontier in the condition makes the check exact.
+    """
     body = canonical(entry)
     lh = leaf_hash(body.encode())
-    head = _head(session, lock=True)
-    index = head.size
-    frontier = _push(frontier_decode(head.size, head.frontier), lh)
-    session.add(LogEntry(idx=index, body=body, leaf_hash=lh.hex(), **columns))
-    head.size = index + 1
-    head.frontier = frontier_encode(frontier)
-    session.flush()
-    if head.size % STH_EVERY == 0:
-        _sign_head(session, head, *sth_key)
-    return Appended(index=index, leaf_hash=lh, size=head.size)
+    conn = session.connection()
+    db_key = str(conn.engine.url)
+    cached = _head_cache.get(db_key)
+    for _ in range(3):
+        if cached is None:
+            conn.execute(_LOCK_HEAD)
+            size, text = conn.execute(_READ_HEAD).one()
+            cached = (size, frontier_decode(size, text), text)
+        index, frontier, text = cached
+        new_frontier = _push(frontier, lh)
+        new_text = frontier_encode(new_frontier)
+        done = conn.execute(
+            _CAS_HEAD, {"old_size": index, "old_frontier": text, "new_size": index + 1,
+                        "new_frontier": new_text},
+        )  # fmt: skip
+        if done.rowcount == 1:
+            break
+        cached = None
+    else:
+        raise RuntimeError("the log head kept changing under this append; try again")
+    conn.execute(_INSERT_ENTRY, {"idx": index, "body": body, "leaf_hash": lh.hex(), **columns})
+    _head_cache[db_key] = (index + 1, new_frontier, new_text)
+    if (index + 1) % STH_EVERY == 0:
+        _sign(session, index + 1, new_frontier, *sth_key)
+    return Appended(index=index, leaf_hash=lh, size=index + 1)
 
 
 def append_lock() -> threading.Lock:
