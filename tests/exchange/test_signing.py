@@ -118,3 +118,24 @@ def test_other_algorithms_and_unsigned_messages_are_refused() -> None:
     parsed = signing.parse_signatures('s=("@method");alg="rsa-v1_5-sha256"', "s=:AAAA:")["s"]
     with pytest.raises(SignatureInvalid, match="ed25519"):
         signing.verify(_rfc_request(), parsed, Ed25519PrivateKey.generate().public_key())
+
+
+@pytest.mark.parametrize(
+    ("signature_input", "signature"),
+    [
+        (B26_INPUT, B26_SIGNATURE),
+        ('a=("@method" "x-y");created=1;nonce="n_-1";tag="t", b=("@path");expires=-3',
+         "a=:AAAA:, b=:AQID:"),
+        ('a=("@method");created=1,\tb=("@path")', "a=:AAAA:,\tb=:AAAA:"),  # a tab: full parser
+        ('a=("x\\"y");created=1', "a=:AAAA:"),  # an escape: full parser
+        ('a=("a(b)");keyid="k(1)"', "a=:AAAA:"),
+        ('a=();created=1', "a=:AAAA:"),
+    ],
+)  # fmt: skip
+def test_fast_parser_agrees_with_the_structured_field_parser(
+    signature_input: str, signature: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = signing.parse_signatures(signature_input, signature)
+    monkeypatch.setattr(signing, "_parse_fast", lambda *_: None)
+    full = signing.parse_signatures(signature_input, signature)
+    assert fast == full
