@@ -12,12 +12,13 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from joserfc import jws
 from joserfc.jwk import OKPKey
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from prasan.core.db import utcnow
@@ -166,7 +167,7 @@ def revoke(*, session: Session, consent_id: str, citizen_id: str) -> Consent:
     return consent
 
 
-def effective_status(c: Consent, now: dt.datetime) -> str:
+def effective_status(c: Consent | ConsentView, now: dt.datetime) -> str:
     if c.status == "active" and (now >= c.valid_until or (c.single_use and c.used_at)):
         return "expired"
     return c.status
@@ -182,6 +183,40 @@ def list_for_citizen(*, session: Session, citizen_id: str) -> list[Consent]:
     )
 
 
+@dataclass(frozen=True)
+class ConsentView:
+    """The columns of a consent the hub checks on every call (read without the ORM)."""
+
+    id: str
+    citizen_id: str
+    consumer_id: str
+    provider_id: str
+    data_items: list[str]
+    purpose: str
+    legal_basis: str
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+    single_use: bool
+    status: str
+    used_at: dt.datetime | None
+
+
+_CONSENT_VIEW = select(
+    Consent.id,
+    Consent.citizen_id,
+    Consent.consumer_id,
+    Consent.provider_id,
+    Consent.data_items,
+    Consent.purpose,
+    Consent.legal_basis,
+    Consent.valid_from,
+    Consent.valid_until,
+    Consent.single_use,
+    Consent.status,
+    Consent.used_at,
+).where(Consent.id == bindparam("id"))
+
+
 def check_for_call(
     *,
     session: Session,
@@ -192,7 +227,7 @@ def check_for_call(
     purpose: str,
     data_items: Sequence[str],
     now: dt.datetime,
-) -> Consent:
+) -> ConsentView:
     """The consent that allows this call, or the refusal that says why it does not."""
     if not consent_id:
         raise ConsentRequired(
@@ -201,7 +236,8 @@ def check_for_call(
             detail_th="ข้อมูลนี้เป็นข้อมูลส่วนบุคคล: ขอความยินยอมจากประชาชนและส่งรหัสความยินยอม "
             "ในส่วนหัว Prasan-Consent",
         )
-    consent = session.get(Consent, consent_id)
+    row = session.connection().execute(_CONSENT_VIEW, {"id": consent_id}).first()
+    consent = ConsentView(**row._asdict()) if row is not None else None
     if consent is None:
         raise ConsentRequired(
             f"No consent {consent_id}: check the id, or ask the citizen for consent",
@@ -246,7 +282,7 @@ def check_for_call(
     return consent
 
 
-def spend(*, session: Session, consent: Consent, now: dt.datetime) -> None:
+def spend(*, session: Session, consent: Consent | ConsentView, now: dt.datetime) -> None:
     """Mark a single-use consent used, atomically: a second concurrent use is refused."""
     if not consent.single_use:
         return

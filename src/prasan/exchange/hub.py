@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,7 +48,9 @@ from prasan.exchange.errors import (
     UnknownKey,
     UnknownService,
 )
-from prasan.exchange.models import Consent, LogEntry
+from prasan.exchange.models import LogEntry
+
+_SEEN = select(LogEntry.idx).where(LogEntry.replay_key == bindparam("rk"))
 
 
 @lru_cache(maxsize=4)
@@ -228,7 +230,7 @@ def _log(
     code: str,
     status: int,
     response_digest: str | None = None,
-    consent: Consent | None = None,
+    consent: consents.ConsentView | None = None,
 ) -> int:
     """Append and commit; returns the entry's index. Raises if it cannot be made durable."""
     now = utcnow()
@@ -323,10 +325,7 @@ def handle(
 
         # 2. seen before?
         call.replay_key = f"{sig.keyid}|{sig.params['nonce']}"
-        if (
-            session.scalar(select(LogEntry.idx).where(LogEntry.replay_key == call.replay_key))
-            is not None
-        ):
+        if session.connection().execute(_SEEN, {"rk": call.replay_key}).first() is not None:
             seen = call.replay_key
             call.replay_key = None
             raise ReplayedRequest(
@@ -364,7 +363,7 @@ def handle(
                 detail_th=f"วัตถุประสงค์ {call.purpose!r} ไม่อยู่ในสิทธิ์ที่ได้รับ: "
                 f"ใช้วัตถุประสงค์ที่ได้รับอนุญาต ({', '.join(svc.purposes)})",
             )
-        consent: Consent | None = None
+        consent: consents.ConsentView | None = None
         if svc.personal and svc.legal_basis:
             call.legal_basis = svc.legal_basis
         elif svc.personal:
