@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from prasan.accounts.models import User
 from prasan.core.db import session_factory
@@ -371,3 +371,104 @@ def create_hub_app(settings: Settings | None = None, *, migrate: bool = True) ->
     problems.install(app)
     app.include_router(hub)
     return app
+
+
+# ---------------------------------------------------------------- pages
+
+pages = APIRouter(include_in_schema=False)
+
+
+def _names(session: Session, lang: str) -> dict[str, str]:
+    return {
+        m.member_id: (m.name_th if lang == "th" else m.name_en)
+        for m in members.list_members(session=session)
+    }
+
+
+def _when(value: dt.datetime, lang: str) -> str:
+    from prasan.core.thai import format_date
+
+    local = value.astimezone(dt.timezone(dt.timedelta(hours=7)))  # Asia/Bangkok, no DST
+    return f"{format_date(local.date(), lang=lang, style='short')} {local:%H:%M}"
+
+
+@pages.get("/exchange/my-data", response_class=HTMLResponse)
+def my_data_page(
+    request: Request, session: SessionDep, user: CurrentCitizen, settings: SettingsDep
+) -> HTMLResponse:
+    from prasan.exchange.client import verify_proved_entry
+    from prasan.web.templating import lang_of, render
+
+    lang = lang_of(request)
+    names = _names(session, lang)
+    h = get_hub(request)
+    hub_public = h.key[1].public_key()
+    subject = hub_mod.subject_of(settings, _cid(user))
+    rows = session.scalars(
+        select(LogEntry.idx)
+        .where(LogEntry.subject == subject)
+        .order_by(LogEntry.idx.desc())
+        .limit(100)
+    ).all()
+    lines = []
+    for idx in rows:
+        proved = _proved(session, h, idx)
+        entry = proved["entry"]
+        at = dt.datetime.fromisoformat(entry["at"].replace("Z", "+00:00"))
+        lines.append({
+            "index": idx, "entry": entry, "when": _when(at, lang),
+            "consumer": names.get(entry["consumer"], entry["consumer"]),
+            "provider": names.get(entry["provider"], entry["provider"]),
+            "items": ", ".join(entry["items"]),
+            "verified": verify_proved_entry(proved, hub_public),
+        })  # fmt: skip
+    now = dt.datetime.now(dt.UTC)
+    listed = [
+        {
+            "consent": c,
+            "consumer": names.get(c.consumer_id, c.consumer_id),
+            "items": ", ".join(c.data_items),
+            "until": _when(c.valid_until, lang),
+            "status": consents.effective_status(c, now),
+        }
+        for c in consents.list_for_citizen(session=session, citizen_id=_cid(user))
+    ]
+    return render(request, "exchange/my_data.html", {"lines": lines, "consents": listed})
+
+
+@pages.post("/exchange/my-data/consents/{consent_id}/revoke")
+def revoke_consent_page(consent_id: str, session: SessionDep, user: CurrentCitizen) -> Response:
+    from starlette.responses import RedirectResponse
+
+    consents.revoke(session=session, consent_id=consent_id, citizen_id=_cid(user))
+    return RedirectResponse("/exchange/my-data", status_code=303)
+
+
+@pages.get("/exchange/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request,
+    session: SessionDep,
+    admin: CurrentAdmin,
+    consumer: str | None = None,
+    provider: str | None = None,
+    purpose: str | None = None,
+    outcome: str | None = None,
+    after: Annotated[int, Query(ge=-1)] = -1,
+    check: bool = False,
+) -> HTMLResponse:
+    from urllib.parse import urlencode
+
+    from prasan.web.templating import render
+
+    data = audit_log(session=session, _=admin, consumer=consumer, provider=provider,
+                     purpose=purpose, outcome=outcome, after=after, limit=100)  # fmt: skip
+    filters = {"consumer": consumer, "provider": provider, "purpose": purpose, "outcome": outcome}
+    size, _root = translog.current_root(session)
+    report = (
+        translog.verify_log(session, keys=members.public_keys(session=session)) if check else None
+    )
+    next_query = urlencode({**{k: v for k, v in filters.items() if v}, "after": data["next_after"]})
+    return render(request, "exchange/audit.html", {
+        "entries": data["entries"], "next_after": data["next_after"], "filters": filters,
+        "size": size, "report": report, "next_query": next_query,
+    })  # fmt: skip

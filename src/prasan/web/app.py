@@ -29,7 +29,7 @@ LANG_COOKIE = "prasan_lang"
 SESSION_COOKIE = "prasan_session"
 
 PART_ROUTERS = [pages.router, accounts_routes.pages, accounts_routes.api]
-PART_ROUTERS += [exchange_routes.hub, exchange_routes.api]
+PART_ROUTERS += [exchange_routes.hub, exchange_routes.api, exchange_routes.pages]
 
 
 class LanguageMiddleware(BaseHTTPMiddleware):
