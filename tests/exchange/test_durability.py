@@ -31,7 +31,8 @@ def local(tmp_path: Path) -> Iterator[LocalExchange]:
         url, name = _make_pg_database(base)
     else:
         url, name = f"sqlite:///{tmp_path / 'crash.db'}", ""
-    ex = LocalExchange(data_dir=tmp_path / "var", database_url=url)
+    # Two hub worker processes append to one log: indexes must stay gap-free across processes.
+    ex = LocalExchange(data_dir=tmp_path / "var", database_url=url, hub_workers=2)
     try:
         yield ex
     finally:
@@ -125,3 +126,37 @@ def test_kill_the_hub_mid_load_and_the_log_still_verifies(local: LocalExchange) 
     removed = _verify(local)
     assert removed["exit"] == 1 and any("entry 5 is missing" in p for p in removed["problems"])
     engine.dispose()
+
+
+def test_a_single_use_consent_answers_exactly_one_of_many_concurrent_calls(
+    local: LocalExchange,
+) -> None:
+    local.seed()
+    local.start_provider()
+    local.start_hub()
+    given = local.cli("exchange", "consent", "give", "--citizen", "1101700203450", "--consumer",
+                      "TH/GOV/DLT/LICENCE", "--provider", PROVIDER, "--item", "sample.record",
+                      "--purpose", "driving-licence-renewal", "--single-use")  # fmt: skip
+    consent = json.loads(given.stdout)["id"]
+    results: list[str] = []
+    start = threading.Barrier(6)
+
+    def worker() -> None:
+        client = local.client("TH/GOV/DLT/LICENCE")
+        prepared = client.prepare(PROVIDER, "sample.record", citizen="1101700203450",
+                                  purpose="driving-licence-renewal", consent=consent)  # fmt: skip
+        start.wait(timeout=30)
+        try:
+            results.append(str(client.send(prepared).status))
+        except ExchangeError as exc:
+            results.append(exc.code)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(results) == ["200"] + ["consent-expired"] * 5, results
+    assert _verify(local)["ok"]
