@@ -392,12 +392,9 @@ def handle(
 
     # 4. forward, with the hub's signature added over the consumer's request
     hash_header = f"sha-256=:{call.request_hash}:"
-    fwd_headers = {
-        k: v
-        for k, v in h.items()
-        if k
-        not in ("content-length", "connection", "transfer-encoding", "signature", "signature-input")
-    }
+    # Only what the provider needs travels on: the signed headers and the body's type; cookies,
+    # credentials or anything else the consumer's client added stay at the hub.
+    fwd_headers = {k: h[k] for k in protocol.FORWARDED if k in h}
     fwd_headers.update({protocol.CONSUMER: call.consumer, protocol.CALL_ID: call.call_id,
                         protocol.REQUEST_HASH: hash_header})  # fmt: skip
     fwd_message = signing.HttpMessage.request(method, url, fwd_headers.items())

@@ -36,6 +36,7 @@ REQUEST_COMPONENTS = (
     CONSENT,
 )
 HUB_COMPONENTS = (*REQUEST_COMPONENTS, CONSUMER, CALL_ID, REQUEST_HASH)
+FORWARDED = ("content-type", "accept", "content-digest", CITIZEN, PURPOSE, CONSENT)
 RESPONSE_COMPONENTS = ("@status", "content-type", "content-digest", CALL_ID, REQUEST_HASH)
 
 # A signature is accepted this long after (and, for clock skew, before) its ``created`` time.

@@ -60,11 +60,14 @@ KeyResolver = Callable[[str], Ed25519PublicKey | None]
 
 class DirectoryKeys:
     """Public keys from the hub's directory (``GET /x/v1/directory``), refreshed when an unknown
-    key id appears (at most once every ``min_refresh_s``)."""
+    key id appears (at most once every ``min_refresh_s``) and at least every ``max_age_s``."""
 
-    def __init__(self, hub_url: str, *, min_refresh_s: float = 2.0) -> None:
+    def __init__(
+        self, hub_url: str, *, min_refresh_s: float = 2.0, max_age_s: float = 60.0
+    ) -> None:
         self.hub_url = hub_url.rstrip("/")
         self.min_refresh_s = min_refresh_s
+        self.max_age_s = max_age_s
         self._keys: dict[str, Ed25519PublicKey] = {}
         self._revoked: set[str] = set()
         self._at = 0.0
@@ -82,7 +85,8 @@ class DirectoryKeys:
         self._keys, self._revoked, self._at = keys, revoked, time.monotonic()
 
     def __call__(self, kid: str) -> Ed25519PublicKey | None:
-        if kid not in self._keys and kid not in self._revoked:
+        stale = time.monotonic() - self._at > self.max_age_s  # revocations reach us too
+        if stale or (kid not in self._keys and kid not in self._revoked):
             with self._lock:
                 if time.monotonic() - self._at >= self.min_refresh_s:
                     try:
