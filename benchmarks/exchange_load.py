@@ -112,6 +112,7 @@ def run(
     service: str = "sample.record",
     citizen: str = "1101700203450",
     max_rps: int = 3000,
+    hub_workers: int = 1,
 ) -> dict[str, Any]:
     """Run both modes ``rounds`` times each, alternating; returns the summary."""
     with tempfile.TemporaryDirectory(prefix="prasan-bench-") as tmp:
@@ -121,6 +122,7 @@ def run(
             database_url=url,
             provider_module=provider_module,
             provider_member=provider_member,
+            hub_workers=hub_workers,
         ) as ex:
             ex.seed()
             ex.start_provider(accept_direct=True)
@@ -182,6 +184,8 @@ def run(
             "duration_s_per_round": duration_s,
             "rounds_per_mode": rounds,
             "concurrency": concurrency,
+            "hub_workers": hub_workers,
+            "hub_app": "prasan exchange serve-hub (lean hub app, uvicorn)",
             "database": url.split(":", 1)[0] if database_url else "sqlite (file, WAL)",
             "provider_module": provider_module,
             "service": service,
@@ -217,6 +221,7 @@ def main() -> None:
     ap.add_argument("--provider-member", default="TH/GOV/DGA/SAMPLE")
     ap.add_argument("--service", default="sample.record")
     ap.add_argument("--citizen", default="1101700203450")
+    ap.add_argument("--hub-workers", type=int, default=1, help="hub processes (uvicorn workers)")
     args = ap.parse_args()
     if args.smoke:
         args.duration, args.rounds, args.concurrency = 1.0, 1, 2
@@ -229,6 +234,7 @@ def main() -> None:
         provider_member=args.provider_member,
         service=args.service,
         citizen=args.citizen,
+        hub_workers=args.hub_workers,
     )
     for mode in ("direct", "hub"):
         r = result[mode]

@@ -13,7 +13,6 @@ Example::
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 import time
@@ -244,7 +243,3 @@ def verify_proved_entry(data: Mapping[str, Any], key: Ed25519PublicKey | None = 
     if ok and key is not None:
         ok = translog.verify_sth(sth, key)
     return ok
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()

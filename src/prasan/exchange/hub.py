@@ -11,7 +11,6 @@ is held open across the network.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -511,7 +510,3 @@ def _check_answer(resp: Upstream, *, call: Call, provider_keys: Mapping[str, str
     if headers.get(protocol.REQUEST_HASH) != f"sha-256=:{call.request_hash}:":
         raise fail("it is bound to a different request")
     return HubResponse(status=resp.status, headers=headers, body=resp.body)
-
-
-def request_hash_of(base: bytes) -> str:
-    return "sha-256=:" + base64.b64encode(hashlib.sha256(base).digest()).decode() + ":"

@@ -27,8 +27,8 @@ from prasan.core.roles import Role
 from prasan.core.settings import Settings
 from prasan.exchange import consent as consents
 from prasan.exchange import hub as hub_mod
-from prasan.exchange import keystore, translog
 from prasan.exchange import service as members
+from prasan.exchange import translog
 from prasan.exchange.models import LogEntry
 from prasan.exchange.schemas import (
     ConsentCreate,
@@ -340,10 +340,6 @@ def audit_log(
         ],
         "next_after": rows[-1].idx if rows else None,
     }
-
-
-def hub_key_public(settings: Settings) -> Any:
-    return keystore.hub_key(settings)[1].public_key()
 
 
 def create_hub_app(settings: Settings | None = None, *, migrate: bool = True) -> Any:

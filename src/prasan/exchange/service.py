@@ -255,16 +255,6 @@ def list_rights(*, session: Session) -> list[RightRead]:
     return [_right_read(r) for r in session.scalars(select(AccessRight).order_by(AccessRight.id))]
 
 
-def find_right(*, session: Session, consumer_pk: int, service_pk: int) -> AccessRight | None:
-    return session.scalar(
-        select(AccessRight).where(
-            AccessRight.consumer_pk == consumer_pk,
-            AccessRight.service_pk == service_pk,
-            AccessRight.revoked_at.is_(None),
-        )
-    )
-
-
 def directory(*, session: Session) -> dict[str, Any]:
     """What anyone may read: members, their public keys and base URLs, and services."""
     return {

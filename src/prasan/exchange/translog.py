@@ -308,12 +308,6 @@ def current_root(session: Session) -> tuple[int, bytes]:
     return head.size, _fold(frontier_decode(head.size, head.frontier))
 
 
-def latest_sth(session: Session, *, at_least: int = 0) -> TreeHead | None:
-    return session.scalar(
-        select(TreeHead).where(TreeHead.size >= at_least).order_by(TreeHead.size.desc()).limit(1)
-    )
-
-
 def sign_now(session: Session, *, sth_key: tuple[str, Ed25519PrivateKey]) -> TreeHead:
     """An STH over the log as it is now (reusing the latest one if nothing was added)."""
     head = _head(session, lock=True)
