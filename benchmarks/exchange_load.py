@@ -89,6 +89,24 @@ async def _load(prepared: list[Prepared], *, concurrency: int, duration_s: float
     }
 
 
+def _cpu_ms(pid: int) -> float:
+    """CPU time (user + system) of a process and its children so far, from /proc."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def _prepare(
     client: ExchangeClient, n: int, *, base_url: str, provider: str, service: str,
     citizen: str, consent: str | None,
@@ -144,9 +162,19 @@ def run(
                     prepared = _prepare(client, per_round, base_url=base,
                                         provider=provider_member, service=service,
                                         citizen=citizen, consent=consent)  # fmt: skip
-                    modes[mode].append(
-                        asyncio.run(_load(prepared, concurrency=concurrency, duration_s=duration_s))
+                    pids = {name: proc.pid for name, proc in ex.procs.items()}
+                    before = {name: _cpu_ms(pid) for name, pid in pids.items()}
+                    own = time.process_time()
+                    result = asyncio.run(
+                        _load(prepared, concurrency=concurrency, duration_s=duration_s)
                     )
+                    n = max(result["ok"], 1)
+                    result["cpu_ms_per_call"] = {
+                        **{name: round((_cpu_ms(pid) - before[name]) / n, 3)
+                           for name, pid in pids.items()},
+                        "load_generator": round((time.process_time() - own) * 1000 / n, 3),
+                    }  # fmt: skip
+                    modes[mode].append(result)
             # One verified call each way, and the log end to end, after the load.
             check = client.send(client.prepare(provider_member, service, citizen=citizen,
                                                purpose=PURPOSE, consent=consent))  # fmt: skip
@@ -159,7 +187,12 @@ def run(
         lat = [x for r in runs for x in r.pop("latencies")]
         ok = sum(r["ok"] for r in runs)
         secs = sum(r["seconds"] for r in runs)
+        cpu_keys = runs[0]["cpu_ms_per_call"].keys()
         summary[mode] = {
+            "cpu_ms_per_call": {
+                k: round(statistics.mean(r["cpu_ms_per_call"][k] for r in runs), 3)
+                for k in cpu_keys
+            },
             "rps": round(ok / secs, 1) if secs else 0.0,
             "p50_ms": round(statistics.median(lat) * 1000, 2) if lat else None,
             "p99_ms": round(_percentile(lat, 0.99) * 1000, 2) if lat else None,
@@ -239,7 +272,8 @@ def main() -> None:
     for mode in ("direct", "hub"):
         r = result[mode]
         print(f"{mode:6s} {r['rps']:8.1f} req/s  p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms  "
-              f"(ok {r['ok']}, other {r['non_200']}, errors {r['errors']})")  # fmt: skip
+              f"(ok {r['ok']}, other {r['non_200']}, errors {r['errors']}) "
+              f"CPU ms/call {r['cpu_ms_per_call']}")  # fmt: skip
     print(f"hub/direct throughput {result['hub_vs_direct_throughput']:.2f}, "
           f"added p99 {result['hub_added_p99_ms']} ms, log verifies: "
           f"{result['log_after_run']['ok']}")  # fmt: skip
