@@ -20,11 +20,15 @@ key_app = typer.Typer(help="Members' Ed25519 keys.", no_args_is_help=True)
 service_app = typer.Typer(help="Services published by providers.", no_args_is_help=True)
 right_app = typer.Typer(help="Access rights (consumer x service x purposes).", no_args_is_help=True)
 consent_app = typer.Typer(help="Consent records.", no_args_is_help=True)
+ca_app = typer.Typer(
+    help="The platform CA: X.509 certificates for mutual TLS.", no_args_is_help=True
+)
 app.add_typer(member_app, name="member")
 app.add_typer(key_app, name="key")
 app.add_typer(service_app, name="service")
 app.add_typer(right_app, name="right")
 app.add_typer(consent_app, name="consent")
+app.add_typer(ca_app, name="ca")
 
 
 def _out(data: Any) -> None:
@@ -269,15 +273,33 @@ def serve_provider(
     accept_direct: Annotated[
         bool, typer.Option(help="Benchmark only: accept consumer-signed calls without the hub.")
     ] = False,
+    tls: Annotated[
+        bool, typer.Option(help="HTTPS with client certificates from the platform CA (mTLS).")
+    ] = False,
 ) -> None:
     """Run a provider module as its own HTTP service."""
+    import importlib
+    import ssl
+
     import uvicorn
 
-    from prasan.exchange.provider import app_for_module
+    from prasan.exchange import keystore, pki
+    from prasan.exchange.provider import app_for_module, newest_key_file
 
-    application = app_for_module(module, settings=get_settings(), hub_url=hub_url,
+    settings = get_settings()
+    application = app_for_module(module, settings=settings, hub_url=hub_url,
                                  accept_direct=accept_direct)  # fmt: skip
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    options: dict[str, Any] = {}
+    if tls:
+        kid, _ = newest_key_file(settings, str(importlib.import_module(module).MEMBER))
+        options = {
+            "ssl_keyfile": str(keystore.key_path(settings, kid)),
+            "ssl_certfile": str(pki.cert_path(settings, kid)),
+            "ssl_ca_certs": str(pki.ca_paths(settings)[1]),
+            "ssl_cert_reqs": ssl.CERT_REQUIRED,
+        }
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False,
+                **options)  # fmt: skip
 
 
 @app.command("up")
@@ -335,3 +357,26 @@ def serve_hub(
     db.upgrade(settings)
     uvicorn.run("prasan.exchange.routes:create_hub_app", factory=True, host=host, port=port,
                 workers=workers, log_level="warning", access_log=False)  # fmt: skip
+
+
+@ca_app.command("init")
+def ca_init() -> None:
+    """Create the platform CA (idempotent) and print its certificate."""
+    from prasan.exchange import pki
+
+    typer.echo(pki.pem(pki.init_ca(get_settings())))
+
+
+@ca_app.command("issue")
+def ca_issue(
+    kid: str,
+    dns: Annotated[list[str] | None, typer.Option(help="DNS name for TLS (repeat).")] = None,
+    ip: Annotated[list[str] | None, typer.Option(help="IP address for TLS (repeat).")] = None,
+) -> None:
+    """Issue a certificate for a registered key (the hub's too) and print it."""
+    from prasan.exchange import service
+
+    with _session() as s:
+        key = service.issue_certificate(session=s, settings=get_settings(), kid=kid,
+                                        dns_names=dns, ip_addresses=ip)  # fmt: skip
+        typer.echo(key.certificate)

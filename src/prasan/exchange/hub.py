@@ -17,6 +17,7 @@ import hmac
 import http.client
 import json
 import socket
+import ssl
 import threading
 import uuid
 from collections.abc import Mapping
@@ -143,8 +144,9 @@ class ProviderPool:
     delivery of the same signed request (nonce), so a retry can never be answered twice.
     """
 
-    def __init__(self, timeout_s: float) -> None:
+    def __init__(self, timeout_s: float, ssl_context: ssl.SSLContext | None = None) -> None:
         self.timeout_s = timeout_s
+        self.ssl_context = ssl_context
         self._local = threading.local()
 
     def _conns(self) -> dict[tuple[str, str], http.client.HTTPConnection]:
@@ -164,12 +166,14 @@ class ProviderPool:
             conn = conns.get(key)
             fresh = conn is None
             if conn is None:
-                cls = (
-                    http.client.HTTPSConnection
-                    if u.scheme == "https"
-                    else http.client.HTTPConnection
-                )
-                conn = cls(u.hostname or "", u.port, timeout=self.timeout_s)
+                if u.scheme == "https":
+                    conn = http.client.HTTPSConnection(
+                        u.hostname or "", u.port, timeout=self.timeout_s, context=self.ssl_context
+                    )
+                else:
+                    conn = http.client.HTTPConnection(
+                        u.hostname or "", u.port, timeout=self.timeout_s
+                    )
                 conn.connect()
                 if conn.sock is not None:
                     conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -214,7 +218,19 @@ class Hub:
 
     def __post_init__(self) -> None:
         self.key = keystore.hub_key(self.settings)
-        self.http = ProviderPool(self.timeout_s)
+        self.http = ProviderPool(self.timeout_s, self._tls())
+
+    def _tls(self) -> ssl.SSLContext | None:
+        """Mutual TLS to https:// providers when the hub has a certificate from the platform CA
+        (``prasan exchange ca issue <hub kid>``); otherwise the system's default trust."""
+        from prasan.exchange import pki
+
+        cert = pki.cert_path(self.settings, self.key[0])
+        if not cert.exists():
+            return None
+        return pki.client_context(
+            self.settings, cert_file=cert, key_file=keystore.key_dir(self.settings) / "hub.pem"
+        )
 
     def close(self) -> None:
         self.http.close()

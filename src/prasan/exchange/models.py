@@ -51,6 +51,8 @@ class MemberKey(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     not_after: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # X.509 certificate (PEM) from the platform CA for this key, for mutual TLS (optional).
+    certificate: Mapped[str | None] = mapped_column(Text)
     member: Mapped[Member] = relationship(back_populates="keys")
 
 

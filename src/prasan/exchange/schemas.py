@@ -49,6 +49,7 @@ class KeyRead(BaseModel):
     created_at: dt.datetime
     not_after: dt.datetime | None
     revoked_at: dt.datetime | None
+    certificate: str | None = None
 
 
 class MemberRead(BaseModel):

@@ -100,6 +100,35 @@ def revoke_key(*, session: Session, kid: str) -> MemberKey:
     return key
 
 
+def issue_certificate(
+    *,
+    session: Session,
+    settings: Settings,
+    kid: str,
+    dns_names: list[str] | None = None,
+    ip_addresses: list[str] | None = None,
+) -> MemberKey:
+    """An X.509 certificate from the platform CA for a registered key (kept with the key, and
+    written beside the private key when it is under ``key_dir``)."""
+    from prasan.exchange import pki
+
+    key = session.get(MemberKey, kid)
+    if key is None:
+        raise NotFound(f"No key {kid}", detail_th=f"ไม่พบกุญแจ {kid}")
+    cert = pki.issue(
+        settings,
+        member_id=key.member.member_id,
+        public_key=public_from_b64(key.public_key),
+        dns_names=dns_names or [],
+        ip_addresses=ip_addresses or [],
+    )
+    key.certificate = pki.pem(cert)
+    path = pki.cert_path(settings, kid)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(key.certificate, encoding="utf-8")
+    return key
+
+
 def key_is_usable(key: MemberKey, now: dt.datetime) -> bool:
     return key.status == "active" and (key.not_after is None or key.not_after > now)
 
@@ -269,6 +298,7 @@ def directory(*, session: Session) -> dict[str, Any]:
                         "public_key": k.public_key,
                         "status": k.status,
                         "not_after": k.not_after.isoformat() if k.not_after else None,
+                        "certificate": k.certificate,
                     }
                     for k in m.keys
                 ],

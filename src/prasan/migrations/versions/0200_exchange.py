@@ -107,6 +107,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("not_after", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("certificate", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["member_pk"],
             ["exchange_members.id"],
