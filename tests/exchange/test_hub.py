@@ -273,3 +273,17 @@ def test_the_log_verifies_and_detects_a_changed_entry(world: World) -> None:
     world.session.flush()
     report = translog.verify_log(world.session, keys=keys)
     assert not report.ok and any("entry 1 was changed" in p for p in report.problems or [])
+
+
+def test_a_forged_request_is_logged_without_naming_a_consumer_or_citizen(world: World) -> None:
+    forger = ExchangeClient(
+        hub_url="http://testserver",
+        kid=world.consumer_kid,
+        key=world.keys.consumer2,
+        http=world.http,
+    )
+    with pytest.raises(ExchangeError):
+        forger.call(PROVIDER, SERVICE, citizen=CITIZEN, purpose=PURPOSE)
+    entry = last_entry(world)
+    assert entry["code"] == "signature-invalid"
+    assert entry["consumer"] == "" and entry["subject"] is None

@@ -302,7 +302,6 @@ def handle(
         call.provider, call.service = provider_id, service_code
         try:
             citizen = validate_citizen_id(h.get(protocol.CITIZEN, ""), field="Prasan-Citizen")
-            call.subject = subject_of(hub.settings, citizen)
         except InvalidCitizenId:
             citizen = None
 
@@ -326,7 +325,12 @@ def handle(
                 "administrator before calling",
                 detail_th=f"กุญแจ {sig.keyid} ยังไม่ได้ลงทะเบียน",
             )
+        base = signing.verify(message, sig, signing.public_from_b64(key.public_key))
+        # Only a verified signature names a consumer and a citizen in the log: a forged request
+        # must not appear in anyone's "who read my data".
         call.consumer = key.member_id
+        call.subject = subject_of(hub.settings, citizen) if citizen else None
+        call.request_hash = signing.sha256_b64(base)
         if not key.usable(now):
             when = key.revoked_at or key.not_after
             raise KeyRevoked(
@@ -334,8 +338,6 @@ def handle(
                 f"{when:%Y-%m-%d %H:%M} UTC: sign with a current key (see `prasan exchange key`)",
                 detail_th=f"กุญแจ {key.kid} ถูกเพิกถอนหรือเลิกใช้แล้ว: ลงนามด้วยกุญแจที่ใช้งานได้",
             )
-        base = signing.verify(message, sig, signing.public_from_b64(key.public_key))
-        call.request_hash = signing.sha256_b64(base)
         signing.check_content_digest(h.get("content-digest"), body)
 
         # 2. seen before?
