@@ -32,5 +32,7 @@ def test_exchange_load_smoke() -> None:
     for mode in ("direct", "hub"):
         assert result[mode]["ok"] > 10, result[mode]
         assert result[mode]["non_200"] == 0 and result[mode]["errors"] == 0
+    assert result["one_caller"]["hub"]["ok"] > 5 and result["one_caller"]["direct"]["ok"] > 5
+    assert result["hub"]["cpu_ms_per_call"]["hub"] > 0  # the hub process did the hub's work
     assert result["log_after_run"]["ok"], result["log_after_run"]
     assert result["log_after_run"]["entries"] >= result["hub"]["ok"]
