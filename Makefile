@@ -37,7 +37,8 @@ assets: $(VENDOR)/.copied
 demo: install  ## seed demo data, analyse the bundled corpus, serve http://127.0.0.1:8000
 	$(BIN)/prasan db upgrade
 	$(BIN)/prasan demo seed
-	$(BIN)/prasan serve --host 127.0.0.1 --port 8000
+	# the web app and hub on :8000, each registry (provider) as its own process on its own port
+	$(BIN)/prasan exchange up --port 8000
 
 serve: install
 	$(BIN)/prasan serve
