@@ -74,3 +74,15 @@ def test_consistency_proofs_verify_for_every_pair_and_fail_for_a_forked_log() ->
                 fork_root = translog.root_of(forked[:n])
                 fork_proof = translog.consistency_path(m, forked[:n])
                 assert not translog.verify_consistency(m, n, root_m, fork_root, fork_proof)
+
+
+def test_the_precomputed_tree_gives_the_rfc_proofs() -> None:
+    for n in range(1, 34):
+        t = translog.Tree(LEAVES[:n])
+        big = translog.Tree(LEAVES)
+        assert t.root() == translog.root_of(LEAVES[:n]) == big.root(n)
+        for i in range(n):
+            assert t.inclusion(i, n) == translog.inclusion_path(i, LEAVES[:n])
+            assert big.inclusion(i, n) == translog.inclusion_path(i, LEAVES[:n])
+        for m in range(1, n):
+            assert big.consistency(m, n) == translog.consistency_path(m, LEAVES[:n]), (m, n)
