@@ -73,3 +73,15 @@ def test_bad_citizen_id_page_helps(page: Any, live_server: str) -> None:
     page.get_by_label("เลขประจำตัวประชาชน").fill("1101700203450")
     page.get_by_role("button", name="ตรวจสอบ").click()
     assert "1-1017-00203-45-0" in page.get_by_role("status").inner_text()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/login", "/tools/citizen-id", "/problems", "/problems/forbidden", "/no-such-page"],
+)
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_public_pages_pass_axe(page: Any, live_server: str, path: str, lang: str) -> None:
+    page.goto(f"{live_server}{path}?lang={lang}")
+    assert page.locator("html").get_attribute("lang") == lang
+    violations = axe_violations(page)
+    assert not violations, describe(violations)

@@ -101,3 +101,15 @@ def test_unexpected_errors_become_a_500_problem(app: Any) -> None:
     assert resp.status_code == 500
     assert "secret internals" not in resp.text
     assert resp.json()["code"] == "internal-error"
+
+
+def test_problem_type_uris_lead_to_a_page(client: TestClient) -> None:
+    resp = client.post(
+        "/api/v1/tools/citizen-id", json={"citizen_id": "1"}, headers={"X-CSRF-Token": csrf(client)}
+    )
+    page = client.get(resp.json()["type"] + "?lang=en")
+    assert page.status_code == 200 and "Invalid citizen ID" in page.text
+    listing = client.get("/problems").text
+    for code in ("csrf-failed", "rate-limited", "malformed-body", "forbidden"):
+        assert f"/problems/{code}" in listing
+    assert client.get("/problems/no-such-thing", headers={"accept": "text/html"}).status_code == 404

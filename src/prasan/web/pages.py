@@ -11,7 +11,7 @@ from sqlalchemy import text
 from starlette.responses import HTMLResponse, JSONResponse
 
 from prasan import __version__
-from prasan.core.errors import InvalidCitizenId, PrasanError
+from prasan.core.errors import InvalidCitizenId, NotFound, PrasanError, error_types
 from prasan.core.ids import format_citizen_id, validate_citizen_id
 from prasan.web.deps import PublicUser, SessionDep
 from prasan.web.templating import render
@@ -140,3 +140,21 @@ def citizen_id_submit(
             request, "citizen_id.html", {"value": citizen_id, "error": exc}, status_code=422
         )
     return render(request, "citizen_id.html", {"value": citizen_id, "ok": format_citizen_id(cid)})
+
+
+@router.get("/problems/{code}", response_class=HTMLResponse, include_in_schema=False)
+def problem_type(request: Request, code: str, user: PublicUser) -> HTMLResponse:
+    """The page each problem's ``type`` URI points to: what the error means and what to do."""
+    cls = error_types().get(code)
+    if cls is None:
+        raise NotFound(
+            f"There is no error type {code!r}: see /problems for the list",
+            detail_th=f"ไม่มีประเภทข้อผิดพลาด {code!r}: ดูรายการที่ /problems",
+        )
+    return render(request, "problem_type.html", {"types": [cls], "single": True})
+
+
+@router.get("/problems", response_class=HTMLResponse, include_in_schema=False)
+def problem_types(request: Request, user: PublicUser) -> HTMLResponse:
+    types = sorted(error_types().values(), key=lambda c: (c.status, c.code))
+    return render(request, "problem_type.html", {"types": types, "single": False})
