@@ -173,7 +173,7 @@ def address_lines(
     en = [house_number]
     if moo is not None:
         th.append(f"หมู่ {moo}")
-        en.append(f"Moo {moo}")
+        en[0] += f" Moo {moo}"
     if village_th:
         th.append(village_th)
     if village_en:
@@ -195,8 +195,9 @@ def address_lines(
             f"จังหวัด{place.province_th}",
             postal_code,
         ]
-    en_tail = (
-        f"{place.subdistrict_en} Subdistrict, {place.district_plain_en} District, "
-        f"{place.province_en} {postal_code}"
-    )
-    return " ".join(th), ", ".join([" ".join(en), en_tail])
+    en += [
+        f"{place.subdistrict_en} Subdistrict",
+        f"{place.district_plain_en} District",
+        f"{place.province_en} {postal_code}",
+    ]
+    return " ".join(th), ", ".join(en)
