@@ -15,7 +15,7 @@ import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
@@ -395,9 +395,9 @@ def seed_population(
         made += size
         households += 1
     session.flush()
-    bulk_insert(session, House.__table__, HOUSE_COLUMNS, gen.houses)  # type: ignore[arg-type]
-    bulk_insert(session, Person.__table__, PERSON_COLUMNS, gen.persons)  # type: ignore[arg-type]
-    bulk_insert(session, IdCard.__table__, CARD_COLUMNS, gen.cards)  # type: ignore[arg-type]
+    bulk_insert(session, cast(Table, House.__table__), HOUSE_COLUMNS, gen.houses)
+    bulk_insert(session, cast(Table, Person.__table__), PERSON_COLUMNS, gen.persons)
+    bulk_insert(session, cast(Table, IdCard.__table__), CARD_COLUMNS, gen.cards)
     return SeedReport(
         persons=len(gen.persons),
         households=households,
