@@ -21,7 +21,7 @@ app.add_typer(population_app, name="population")
 
 @population_app.command("seed")
 def population_seed(
-    count: Annotated[int, typer.Option(help="How many synthetic people to add.")] = 100_000,
+    count: Annotated[int, typer.Option(min=0, help="How many synthetic people to add.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same people).")] = 2561,
     demo_citizens: Annotated[
         bool, typer.Option(help="Also register the fixed demo citizens (idempotent).")
