@@ -8,7 +8,9 @@ import re
 import time
 from collections import Counter, defaultdict
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from prasan.core.ids import validate_citizen_id
@@ -187,3 +189,32 @@ def test_seeding_2000_people_is_quick(session: Session) -> None:
     assert report.persons == SMALL
     # 100,000 take about 5 s on SQLite here; 2,000 (plus loading 8,457 places) must not take 5.
     assert elapsed < 5, f"seeding {SMALL} people took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"sex": "X"},
+        {"relation": "landlord"},
+        {"deceased": False, "death_date": dt.date(2020, 1, 1)},
+    ],
+)
+def test_the_database_refuses_impossible_people(session: Session, overrides: dict) -> None:  # type: ignore[type-arg]
+    fields = {
+        "citizen_id": "1101700203492",
+        "title_th": "นาย",
+        "title_en": "Mr.",
+        "first_name_th": "ทดสอบ",
+        "last_name_th": "ระบบ",
+        "first_name_en": "Test",
+        "last_name_en": "System",
+        "sex": "M",
+        "birth_date": dt.date(1990, 1, 1),
+        "deceased": False,
+        **overrides,
+    }
+    nested = session.begin_nested()
+    session.add(Person(**fields))
+    with pytest.raises(IntegrityError):
+        session.flush()
+    nested.rollback()
