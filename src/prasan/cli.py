@@ -89,6 +89,11 @@ def demo_seed() -> None:
     with db.session_scope(settings) as session:
         for line in seed(session=session, settings=settings):
             typer.echo(line)
+    from prasan.registries.population.demo import seed_demo_register
+
+    # The population register is its own agency with its own database.
+    for line in seed_demo_register(settings=settings):
+        typer.echo(line)
 
 
 def run() -> None:
