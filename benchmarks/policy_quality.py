@@ -10,7 +10,7 @@ tokens, MinHash Jaccard over word 3-grams (datasketch) and USE-multilingual-v3 e
 and reported on ``test`` (held out) and ``all``; the analyser is measured as it is, never tuned
 here. Results go to ``benchmarks/results/policy_quality.json``.
 
-Run: ``python benchmarks/policy_quality.py`` (full, a few minutes the first time; tokens and
+Run: ``python benchmarks/policy_quality.py`` (full: about 80 s the first time on 2 shared cores; tokens and
 embeddings are cached under ``benchmarks/.cache``) or ``--smoke`` (20 pairs, 5 per label, tiny IDF
 sample, no embeddings) for a fast check.
 """
