@@ -8,6 +8,7 @@ import typer
 
 from prasan import __version__
 from prasan.exchange import cli as exchange_cli
+from prasan.registries import cli as registries_cli
 
 app = typer.Typer(
     name="prasan",
@@ -19,6 +20,7 @@ db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(registries_cli.app, name="registry")
 app.add_typer(exchange_cli.app, name="exchange")
 
 
@@ -89,6 +91,11 @@ def demo_seed() -> None:
     with db.session_scope(settings) as session:
         for line in seed(session=session, settings=settings):
             typer.echo(line)
+    from prasan.registries.population.demo import seed_demo_register
+
+    # The population register is its own agency with its own database.
+    for line in seed_demo_register(settings=settings):
+        typer.echo(line)
 
 
 def run() -> None:

@@ -6,5 +6,6 @@ models (see conventions: parts talk through ``service.py`` or the exchange).
 
 from prasan.accounts import models as accounts_models
 from prasan.exchange import models as exchange_models
+from prasan.registries.population import models as population_models
 
-__all__ = ["accounts_models", "exchange_models"]
+__all__ = ["accounts_models", "exchange_models", "population_models"]

@@ -30,7 +30,7 @@ pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site paths, so the login form cannot send people elsewhere."""
     if not target:
         return "/account"
@@ -44,7 +44,7 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _sign_in(request: Request, user: User) -> None:
+def sign_in(request: Request, user: User) -> None:
     # A fresh session (and CSRF token) at sign-in defeats session fixation.
     request.session.clear()
     request.session[SESSION_USER_KEY] = user.id
@@ -65,7 +65,7 @@ def _login(
     except (NotAuthenticated, RateLimited):
         session.commit()  # keep the record of the failed attempt: the rate limit counts it
         raise
-    _sign_in(request, user)
+    sign_in(request, user)
     return user
 
 
@@ -76,7 +76,7 @@ def login_page(
     return render(
         request,
         "login.html",
-        {"next": _safe_next(next), "oidc_enabled": settings.oidc_enabled, "settings": settings},
+        {"next": safe_next(next), "oidc_enabled": settings.oidc_enabled, "settings": settings},
     )
 
 
@@ -99,11 +99,11 @@ def login_submit(
             password=password,
         )
     except (NotAuthenticated, RateLimited) as exc:
-        return render(
+        page = render(
             request,
             "login.html",
             {
-                "next": _safe_next(next),
+                "next": safe_next(next),
                 "username": username,
                 "error": exc,
                 "oidc_enabled": settings.oidc_enabled,
@@ -111,7 +111,9 @@ def login_submit(
             },
             status_code=exc.status,
         )
-    return RedirectResponse(_safe_next(next), status_code=303)
+        page.headers.update(exc.headers)
+        return page
+    return RedirectResponse(safe_next(next), status_code=303)
 
 
 @pages.post("/logout")

@@ -147,3 +147,14 @@ class RateLimited(PrasanError):
             retry_after=retry_after,
         )
         self.retry_after = retry_after
+
+
+def error_types() -> dict[str, type[PrasanError]]:
+    """Every error class by its code (each part's errors once its module is imported)."""
+    found: dict[str, type[PrasanError]] = {}
+    todo: list[type[PrasanError]] = [PrasanError]
+    while todo:
+        cls = todo.pop()
+        found.setdefault(cls.code, cls)
+        todo.extend(cls.__subclasses__())
+    return found

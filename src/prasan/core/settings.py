@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     mode: Literal["demo", "production"] = "demo"
     data_dir: Path = Path("var")
     database_url: str = ""
+    # The population register runs apart from the platform, on its own database.
+    population_database_url: str = ""
     key_dir: Path = Path()
     secret_key: str = Field(default="", repr=False)
     default_language: Language = "th"
@@ -46,6 +48,8 @@ class Settings(BaseSettings):
     def _fill_derived(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'prasan.db'}"
+        if not self.population_database_url:
+            self.population_database_url = f"sqlite:///{self.data_dir / 'population.db'}"
         if self.key_dir == Path():
             self.key_dir = self.data_dir / "keys"
         if self.cookie_secure is None:

@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 from prasan import __version__
+from prasan.accounts import oidc
 from prasan.accounts import routes as accounts_routes
 from prasan.core import db
 from prasan.core.i18n import normalise_language
@@ -28,7 +29,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 LANG_COOKIE = "prasan_lang"
 SESSION_COOKIE = "prasan_session"
 
-PART_ROUTERS = [pages.router, accounts_routes.pages, accounts_routes.api]
+PART_ROUTERS = [pages.router, accounts_routes.pages, accounts_routes.api, oidc.router]
 PART_ROUTERS += [exchange_routes.hub, exchange_routes.api, exchange_routes.pages]
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
 from fastapi.openapi.docs import get_swagger_ui_html
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from starlette.responses import HTMLResponse, JSONResponse
 
 from prasan import __version__
-from prasan.core.errors import PrasanError
+from prasan.core.errors import InvalidCitizenId, NotFound, PrasanError, error_types
+from prasan.core.ids import format_citizen_id, validate_citizen_id
 from prasan.web.deps import PublicUser, SessionDep
 from prasan.web.templating import render
 
@@ -97,3 +101,60 @@ def api_docs(user: PublicUser) -> HTMLResponse:
         "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
     )
     return page
+
+
+class CitizenIdCheck(BaseModel):
+    citizen_id: str = Field(description="13 digits; dashes, spaces and Thai digits are accepted")
+
+
+class CitizenIdResult(BaseModel):
+    citizen_id: str
+    formatted: str
+    valid: bool
+
+
+@router.post(
+    "/api/v1/tools/citizen-id",
+    tags=["platform"],
+    summary="Check a 13-digit Thai citizen ID",
+    responses={422: {"description": "The ID is wrong; the problem says what to fix"}},
+)
+def check_citizen_id_api(body: CitizenIdCheck, user: PublicUser) -> CitizenIdResult:
+    cid = validate_citizen_id(body.citizen_id)
+    return CitizenIdResult(citizen_id=cid, formatted=format_citizen_id(cid), valid=True)
+
+
+@router.get("/tools/citizen-id", response_class=HTMLResponse, include_in_schema=False)
+def citizen_id_page(request: Request, user: PublicUser) -> HTMLResponse:
+    return render(request, "citizen_id.html", {})
+
+
+@router.post("/tools/citizen-id", response_class=HTMLResponse, include_in_schema=False)
+def citizen_id_submit(
+    request: Request, user: PublicUser, citizen_id: Annotated[str, Form()] = ""
+) -> HTMLResponse:
+    try:
+        cid = validate_citizen_id(citizen_id)
+    except InvalidCitizenId as exc:
+        return render(
+            request, "citizen_id.html", {"value": citizen_id, "error": exc}, status_code=422
+        )
+    return render(request, "citizen_id.html", {"value": citizen_id, "ok": format_citizen_id(cid)})
+
+
+@router.get("/problems/{code}", response_class=HTMLResponse, include_in_schema=False)
+def problem_type(request: Request, code: str, user: PublicUser) -> HTMLResponse:
+    """The page each problem's ``type`` URI points to: what the error means and what to do."""
+    cls = error_types().get(code)
+    if cls is None:
+        raise NotFound(
+            f"There is no error type {code!r}: see /problems for the list",
+            detail_th=f"ไม่มีประเภทข้อผิดพลาด {code!r}: ดูรายการที่ /problems",
+        )
+    return render(request, "problem_type.html", {"types": [cls], "single": True})
+
+
+@router.get("/problems", response_class=HTMLResponse, include_in_schema=False)
+def problem_types(request: Request, user: PublicUser) -> HTMLResponse:
+    types = sorted(error_types().values(), key=lambda c: (c.status, c.code))
+    return render(request, "problem_type.html", {"types": types, "single": False})

@@ -29,7 +29,7 @@ from prasan.core.errors import (
 
 log = logging.getLogger("prasan.web")
 
-PROBLEM_TYPE_BASE = "https://prasan.go.th/problems/"
+PROBLEM_TYPE_BASE = "/problems/"  # relative (RFC 9457 §3.1.1): each one is a page on this server
 
 
 def wants_json(request: Request) -> bool:
