@@ -132,6 +132,7 @@ def run(
     max_rps: int = 3000,
     hub_workers: int = 1,
     latency_s: float | None = None,
+    population: int = 0,
 ) -> dict[str, Any]:
     """Run both modes ``rounds`` times each, alternating, with ``concurrency`` callers (the
     throughput figures); then each mode with one caller for ``latency_s`` (the latency the hub
@@ -146,6 +147,8 @@ def run(
             provider_member=provider_member,
             hub_workers=hub_workers,
         ) as ex:
+            if population:
+                ex.cli("registry", "population", "seed", "--count", str(population))
             ex.seed()
             ex.start_provider(accept_direct=True)
             ex.start_hub()
@@ -236,6 +239,7 @@ def run(
             "hub_app": "prasan exchange serve-hub (lean hub app, uvicorn)",
             "database": url.split(":", 1)[0] if database_url else "sqlite (file, WAL)",
             "provider_module": provider_module,
+            "population_seeded": population,
             "service": service,
         },
         "direct": d,
@@ -265,6 +269,12 @@ def _items(ex: LocalExchange, provider: str, service: str) -> str:
     raise SystemExit(f"{provider} does not publish {service}")
 
 
+def _has_population() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("prasan.registries.population.provider") is not None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--smoke", action="store_true", help="a few seconds; no results file")
@@ -272,23 +282,35 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
-    ap.add_argument("--provider-module", default="prasan.exchange.sample_provider")
-    ap.add_argument("--provider-member", default="TH/GOV/DGA/SAMPLE")
-    ap.add_argument("--service", default="sample.record")
+    ap.add_argument(
+        "--provider", choices=["population", "sample"], default=None,
+        help="population: the population register with --population people (default when "
+        "installed); sample: the SDK's reference provider",
+    )  # fmt: skip
+    ap.add_argument("--population", type=int, default=100_000, help="people to seed")
     ap.add_argument("--citizen", default="1101700203450")
     ap.add_argument("--hub-workers", type=int, default=1, help="hub processes (uvicorn workers)")
     ap.add_argument("--latency-duration", type=float, default=None, help="seconds, one caller")
     args = ap.parse_args()
     if args.smoke:
         args.duration, args.rounds, args.concurrency = 1.0, 1, 2
+        args.population = min(args.population, 2000)
+    provider = args.provider or ("population" if _has_population() else "sample")
+    if provider == "population":
+        module, member, service = ("prasan.registries.population.provider",
+                                   "TH/GOV/DOPA/population", "population.id_card")  # fmt: skip
+    else:
+        module, member, service, args.population = (
+            "prasan.exchange.sample_provider", "TH/GOV/DGA/SAMPLE", "sample.record", 0)  # fmt: skip
     result = run(
         duration_s=args.duration,
         rounds=args.rounds,
         concurrency=args.concurrency,
         database_url=args.database_url,
-        provider_module=args.provider_module,
-        provider_member=args.provider_member,
-        service=args.service,
+        provider_module=module,
+        provider_member=member,
+        service=service,
+        population=args.population,
         citizen=args.citizen,
         hub_workers=args.hub_workers,
         latency_s=args.latency_duration,
@@ -306,9 +328,18 @@ def main() -> None:
           f"{result['hub_added_p99_ms_saturated']} ms saturated; log verifies: "
           f"{result['log_after_run']['ok']}")  # fmt: skip
     if not args.smoke:
+        # One file, one run per provider: a run replaces only its own provider's figures.
+        runs: dict[str, Any] = {}
+        if RESULTS.exists():
+            runs = json.loads(RESULTS.read_text("utf-8")).get("runs", {})
+        runs[provider] = result
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        print(f"wrote {RESULTS}")
+        RESULTS.write_text(
+            json.dumps({"benchmark": "exchange_load", "runs": runs}, indent=2, ensure_ascii=False)
+            + "\n",
+            "utf-8",
+        )
+        print(f"wrote {RESULTS} (runs: {', '.join(sorted(runs))})")
 
 
 if __name__ == "__main__":
