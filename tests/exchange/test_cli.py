@@ -40,6 +40,8 @@ def run(*args: str, code: int = 0) -> str:
 
 
 def test_administration_from_the_command_line(cli_env: None) -> None:
+    hub = run("hub-key")
+    assert "TH/GOV/DGA/HUB#" in hub and (get_settings().key_dir / "exchange" / "hub.pem").exists()
     run("member", "add", "TH/GOV/DLT/LICENCE", "--name-en", "DLT", "--name-th", "ขนส่ง")
     run("member", "add", "TH/GOV/TEST/REG", "--name-en", "Reg", "--name-th", "ทะเบียน",
         "--base-url", "http://127.0.0.1:9")  # fmt: skip

@@ -380,3 +380,21 @@ def ca_issue(
         key = service.issue_certificate(session=s, settings=get_settings(), kid=kid,
                                         dns_names=dns, ip_addresses=ip)  # fmt: skip
         typer.echo(key.certificate)
+
+
+@app.command("hub-key")
+def hub_key_command() -> None:
+    """Create the hub's signing key if there is none (also in production) and register it."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from prasan.exchange import keystore, service
+    from prasan.exchange.signing import b64, public_raw, save_private_key
+
+    settings = get_settings()
+    path = keystore.key_dir(settings) / "hub.pem"
+    if not path.exists():
+        save_private_key(Ed25519PrivateKey.generate(), path)
+        typer.echo(f"created {path}")
+    with _session() as s:
+        kid = service.ensure_hub(session=s, settings=settings)
+    typer.echo(f"{kid} {b64(public_raw(keystore.hub_key(settings)[1].public_key()))}")
