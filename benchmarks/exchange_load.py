@@ -89,6 +89,17 @@ async def _load(prepared: list[Prepared], *, concurrency: int, duration_s: float
     }
 
 
+def _run_load(prepared: list[Prepared], *, concurrency: int, duration_s: float) -> dict[str, Any]:
+    """``_load`` on a fresh event loop in its own thread, so it also runs from code that already
+    has a loop in this thread (a test session with a browser open, a notebook)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(
+            asyncio.run, _load(prepared, concurrency=concurrency, duration_s=duration_s)
+        ).result()
+
+
 def _cpu_ms(pid: int) -> float:
     """CPU time (user + system) of a process and its children so far, from /proc."""
     total = 0
@@ -172,9 +183,7 @@ def run(
                     pids = {name: proc.pid for name, proc in ex.procs.items()}
                     before = {name: _cpu_ms(pid) for name, pid in pids.items()}
                     own = time.process_time()
-                    result = asyncio.run(
-                        _load(prepared, concurrency=concurrency, duration_s=duration_s)
-                    )
+                    result = _run_load(prepared, concurrency=concurrency, duration_s=duration_s)
                     n = max(result["ok"], 1)
                     result["cpu_ms_per_call"] = {
                         **{name: round((_cpu_ms(pid) - before[name]) / n, 3)
@@ -188,7 +197,7 @@ def run(
                 prepared = _prepare(client, int(max_rps * latency_s), base_url=base,
                                     provider=provider_member, service=service,
                                     citizen=citizen, consent=consent)  # fmt: skip
-                r = asyncio.run(_load(prepared, concurrency=1, duration_s=latency_s))
+                r = _run_load(prepared, concurrency=1, duration_s=latency_s)
                 r.pop("latencies")
                 unloaded[mode] = r
             # One verified call each way, and the log end to end, after the load.
