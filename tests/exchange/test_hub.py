@@ -15,7 +15,7 @@ from prasan.exchange import consent as consents
 from prasan.exchange import keystore, translog
 from prasan.exchange import service as members
 from prasan.exchange.client import ExchangeClient, ExchangeError, verify_proved_entry
-from prasan.exchange.models import LogEntry
+from prasan.exchange.models import LogEntry, TreeHead
 from prasan.exchange.schemas import ConsentCreate, RightCreate
 from tests.exchange.conftest import (
     CITIZEN,
@@ -287,3 +287,16 @@ def test_a_forged_request_is_logged_without_naming_a_consumer_or_citizen(world: 
     entry = last_entry(world)
     assert entry["code"] == "signature-invalid"
     assert entry["consumer"] == "" and entry["subject"] is None
+
+
+def test_tree_heads_are_signed_as_calls_arrive(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(translog, "STH_MAX_AGE_S", 0.0)  # sign on every append
+    cid = give_consent(world)
+    world.call(consent=cid)
+    world.call(consent=cid)
+    size, root = translog.current_root(world.session)
+    newest = world.session.get(TreeHead, size)
+    assert newest is not None and newest.root == root.hex()
+    assert translog.verify_sth(newest, keystore.hub_key(world.settings)[1].public_key())

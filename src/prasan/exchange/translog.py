@@ -5,7 +5,7 @@ The log's head row keeps the size and the *frontier* (the roots of the perfect s
 up the tree, left to right), so an append costs O(log n) hashes and one row update inside the
 caller's transaction: the entry is durable exactly when the call's transaction commits, and the
 call is answered only after that. Signed tree heads (STHs) are signed over the frontier's root
-every ``STH_EVERY`` entries and on demand; proofs are computed from the stored leaf hashes.
+every ``STH_EVERY`` entries, at least every ``STH_MAX_AGE_S`` seconds while calls arrive, and on demand; proofs are computed from the stored leaf hashes.
 
 An STH is the signature (hub key, Ed25519) over the ASCII text
 ``prasan-log-sth/v1\\n<size>\\n<root hex>\\n<timestamp ms>``.
@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,8 @@ from prasan.exchange.models import LogEntry, LogHead, TreeHead
 from prasan.exchange.signing import b64
 
 STH_EVERY = 64
+# ...and at least this often while calls come in, so a quiet log's tail is not left unsigned.
+STH_MAX_AGE_S = 10.0
 # Serialises appends within one process; across processes the head row's lock does it.
 _append_lock = threading.Lock()
 
@@ -313,6 +316,8 @@ _CAS_HEAD = (
 )
 _INSERT_ENTRY = insert(LogEntry)
 
+# When this process last signed a tree head, per database (monotonic seconds).
+_last_signed: dict[str, float] = {}
 # The head as this process last wrote it, per database: (size, frontier, frontier text).
 _head_cache: dict[str, tuple[int, list[tuple[int, bytes]], str]] = {}
 
@@ -355,8 +360,10 @@ def append(
         raise RuntimeError("the log head kept changing under this append; try again")
     conn.execute(_INSERT_ENTRY, {"idx": index, "body": body, "leaf_hash": lh.hex(), **columns})
     _head_cache[db_key] = (index + 1, new_frontier, new_text)
-    if (index + 1) % STH_EVERY == 0:
+    now = time.monotonic()
+    if (index + 1) % STH_EVERY == 0 or now - _last_signed.get(db_key, 0.0) >= STH_MAX_AGE_S:
         _sign(session, index + 1, new_frontier, *sth_key)
+        _last_signed[db_key] = now
     return Appended(index=index, leaf_hash=lh, size=index + 1)
 
 
