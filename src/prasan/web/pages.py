@@ -41,7 +41,7 @@ PARTS = [
         "Agencies fetch a citizen's record from the agency that owns it, with the citizen's "
         "consent, over signed calls written to a log anyone can verify: no more copies of ID "
         "cards and house registrations.",
-        None,
+        "/exchange/my-data",
         "Agencies; citizens see who read their data",
     ),
     Part(
