@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from prasan import __version__
+from prasan.policy import cli as policy_cli
 
 app = typer.Typer(
     name="prasan",
@@ -18,6 +19,7 @@ db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(policy_cli.app, name="policy")
 
 
 def _version(value: bool) -> None:

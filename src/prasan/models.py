@@ -5,5 +5,6 @@ models (see conventions: parts talk through ``service.py`` or the exchange).
 """
 
 from prasan.accounts import models as accounts_models
+from prasan.policy import models as policy_models
 
-__all__ = ["accounts_models"]
+__all__ = ["accounts_models", "policy_models"]
