@@ -659,6 +659,12 @@ TARGET_GROUPS: dict[str, tuple[str, ...]] = {
     "villages": ("หมู่บ้าน", "ชุมชน", "village", "communit"),
     "local_government": ("องค์กรปกครองส่วนท้องถิ่น", "อปท.", "local government"),
 }
+# a narrower group implies the wider one (a rubber grower is a farmer)
+TARGET_PARENTS = {
+    "rubber_growers": "farmers",
+    "rice_farmers": "farmers",
+    "migrant_workers": "workers",
+}
 
 
 @lru_cache(maxsize=1)
@@ -680,6 +686,8 @@ def find_targets(text: str) -> list[str]:
         group = lookup.get(m.group(0))
         if group:
             seen.setdefault(group, None)
+            if group in TARGET_PARENTS:
+                seen.setdefault(TARGET_PARENTS[group], None)
     return list(seen)
 
 

@@ -148,7 +148,7 @@ def _jsonl_docs(path: Path, problems: list[InputProblem]) -> Iterator[Document]:
 
 
 def _html_text(data: str) -> tuple[str, str]:
-    from selectolax.parser import HTMLParser  # type: ignore[attr-defined,unused-ignore]
+    from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
     tree = HTMLParser(data)
     for node in tree.css("script, style, noscript"):
