@@ -55,8 +55,9 @@ class AnalyzerConfig:
     boiler_min_docs: int = 5
     boiler_doc_fraction: float = 0.001
     encoder_band: float = 0.06  # consult the encoder for pairs this close to a threshold
-    encoder_max_items: int = 1500  # ... on at most this many items per batch
-    encoder_head_chars: int = 400
+    encoder_band_model: float = 0.15  # ... in probability, with the calibrated model
+    encoder_max_items: int = 800  # ... on at most this many items per batch
+    encoder_head_chars: int = 2000  # the calibration used the first 2,000 characters
     evidence_top: int = 3
     relate: RelateConfig = field(default_factory=RelateConfig)
 
@@ -82,7 +83,7 @@ class AnalyzedItem:
         return self.p.title_tokens.split(SEP) if self.p.title_tokens else []
 
     def head(self, n: int) -> str:
-        return (self.item.title + "\n" + self.item.text[:n]).strip()
+        return self.item.text[:n]
 
     def side(self) -> SentenceSide:
         toks = [t.split(SEP) if t else [] for t in self.p.tokens]
@@ -117,6 +118,19 @@ class Comparison:
     evidence: list[dict[str, Any]]
     signals: dict[str, Any]
     agencies: tuple[list[str], list[str]] = field(default_factory=lambda: ([], []))
+
+
+def _gap(a: str, b: str) -> float | None:
+    if not a or not b:
+        return None
+    import datetime as dt
+
+    return float(abs((dt.date.fromisoformat(a) - dt.date.fromisoformat(b)).days))
+
+
+def _jaccard(a: Sequence[str], b: Sequence[str]) -> float:
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb) if sa or sb else 0.0
 
 
 def sentence_key(sentence: str) -> int:
@@ -329,6 +343,9 @@ class Analyzer:
                     shared_areas=[x for x in a.areas if x in b.areas],
                     shared_amounts=shared_amounts(a.amounts, b.amounts),
                     shared_programmes=[x for x in a.programmes if x in b.programmes],
+                    date_gap_days=_gap(a.date, b.date),
+                    year_jaccard=_jaccard(a.years, b.years),
+                    year_differs=bool(a.years and b.years and a.years[0] != b.years[0]),
                     cross_language=(la == "en") != (lb == "en"),
                 )
             )
@@ -366,13 +383,15 @@ class Analyzer:
     def _consult_encoder(
         self, pairs: npt.NDArray[np.int64], sig: list[PairSignals], rels: list[Relation]
     ) -> None:
+        from prasan.policy.relate import calibrated_model
+
         cfg = self.config
-        th = cfg.relate.overlap_score
-        band = [
-            k
-            for k, r in enumerate(rels)
-            if r.label in ("overlap", "related") and abs(r.score - th) <= cfg.encoder_band
-        ]
+        model = calibrated_model()
+        if model is not None:
+            th, width = float(model["redundant_plain"]["threshold"]), cfg.encoder_band_model
+        else:
+            th, width = cfg.relate.overlap_score, cfg.encoder_band
+        band = [k for k, r in enumerate(rels) if abs(r.score - th) <= width]
         band.sort(key=lambda k: abs(rels[k].score - th))
         chosen: dict[int, int] = {}
         use: list[int] = []
@@ -457,7 +476,9 @@ class Analyzer:
 
     # -- comparing two texts ---------------------------------------------------------------
 
-    def compare(self, text_a: str, text_b: str, title_a: str = "", title_b: str = "") -> Comparison:
+    def _pair(
+        self, text_a: str, text_b: str, title_a: str = "", title_b: str = ""
+    ) -> tuple[PairSignals, AnalyzedItem, AnalyzedItem]:
         ai = self._one(text_a, title_a, "a")
         bi = self._one(text_b, title_b, "b")
         extra: dict[str, int] = {}
@@ -468,6 +489,14 @@ class Analyzer:
         if self.embedder is not None:
             emb = self.encode_heads([ai, bi])
             s.encoder = float(emb[0] @ emb[1])
+        return s, ai, bi
+
+    def pair_signals(self, text_a: str, text_b: str) -> PairSignals:
+        """Every signal for two texts, before any decision (what calibration reads)."""
+        return self._pair(text_a, text_b)[0]
+
+    def compare(self, text_a: str, text_b: str, title_a: str = "", title_b: str = "") -> Comparison:
+        s, ai, bi = self._pair(text_a, text_b, title_a, title_b)
         rel = decide(s, self.config.relate)
         ev = self.evidence(ai, bi) if rel.label != "unrelated" or s.cosine > 0.1 else []
         return Comparison(

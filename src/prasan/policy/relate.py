@@ -12,7 +12,12 @@ the facets the two items share (agency, beneficiary, area, budget).
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
 
 FACETS = ("goal", "activity", "beneficiary", "agency", "area", "budget")
 LABELS = ("duplicate", "overlap", "related", "unrelated")
@@ -52,6 +57,9 @@ class PairSignals:
     shared_amounts: list[float] = field(default_factory=list)
     shared_programmes: list[str] = field(default_factory=list)
     cross_language: bool = False
+    date_gap_days: float | None = None  # between the dates the two items open with
+    year_jaccard: float = 0.0  # overlap of the Buddhist-era years they name
+    year_differs: bool = False  # their most-named years differ (another round or season)
 
 
 @dataclass
@@ -91,7 +99,68 @@ def score_of(s: PairSignals) -> float:
     return round(min(1.0, base + bonus), 4)
 
 
+FEATURES = (
+    "cosine", "jaccard", "containment", "title", "dense", "encoder", "targets", "area", "budget",
+    "programme", "agency", "log_gap", "no_gap", "year_jaccard", "year_differs",
+)  # fmt: skip
+
+
+def features(s: PairSignals) -> dict[str, float]:
+    """The numbers the calibrated model reads (see benchmarks/policy_calibrate.py)."""
+    gap = s.date_gap_days
+    return {
+        "cosine": s.cosine,
+        "jaccard": s.jaccard,
+        "containment": s.containment if s.shingles_min >= 30 else 0.0,
+        "title": s.title,
+        "dense": max(0.0, s.dense),
+        "encoder": s.encoder if s.encoder is not None else 0.0,
+        "targets": min(len(s.shared_targets), 3) / 3,
+        "area": 1.0 if s.shared_areas else 0.0,
+        "budget": 1.0 if s.shared_amounts else 0.0,
+        "programme": 1.0 if s.shared_programmes else 0.0,
+        "agency": 1.0 if s.shared_agencies else 0.0,
+        "log_gap": 0.0 if gap is None else math.log1p(gap) / 8,
+        "no_gap": 1.0 if gap is None else 0.0,
+        "year_jaccard": s.year_jaccard,
+        "year_differs": 1.0 if s.year_differs else 0.0,
+    }
+
+
+@lru_cache(maxsize=1)
+def calibrated_model() -> dict[str, Any] | None:
+    """Logistic models fitted on the dev split of the labelled set, if the data file exists."""
+    path = resources.files("prasan.policy").joinpath("data/relate_model.json")
+    if not path.is_file():
+        return None
+    model: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return model
+
+
+def _prob(m: dict[str, Any], f: dict[str, float]) -> float:
+    z = float(m["intercept"]) + sum(float(w) * f[k] for k, w in m["weights"].items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
 def decide(s: PairSignals, cfg: RelateConfig | None = None) -> Relation:
+    """The calibrated model when present (``data/relate_model.json``), else the rules."""
+    model = calibrated_model()
+    if model is None or s.cross_language:
+        return decide_by_rules(s, cfg)
+    f = features(s)
+    red = model["redundant_encoder" if s.encoder is not None else "redundant_plain"]
+    p = _prob(red, f)
+    contain = s.containment if s.shingles_min >= 30 else 0.0
+    if s.jaccard >= 0.8 or contain >= 0.9:
+        label, p = "duplicate", max(p, 0.95)  # a copy is a copy, whatever the model says
+    elif p >= red["threshold"]:
+        label = "duplicate" if _prob(model["duplicate_vs_overlap"], f) >= 0.5 else "overlap"
+    else:
+        label = "related" if _prob(model["related_vs_unrelated"], f) >= 0.5 else "unrelated"
+    return Relation(label=label, score=round(p, 4), facets=facets_of(s), signals=s)
+
+
+def decide_by_rules(s: PairSignals, cfg: RelateConfig | None = None) -> Relation:
     cfg = cfg or RelateConfig()
     score = score_of(s)
     contain = s.containment if s.shingles_min >= cfg.min_shingles_for_containment else 0.0

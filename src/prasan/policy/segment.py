@@ -37,6 +37,8 @@ class Processed:
     lang: str = "th"
     title_tokens: str = ""
     programmes: list[str] = field(default_factory=list)
+    date: str = ""  # ISO date found at the head of the text, if any
+    years: list[str] = field(default_factory=list)  # Buddhist-era years named, most frequent first
 
 
 def normalize(text: str) -> str:
@@ -94,6 +96,35 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+_MONTHS = (
+    "มกราคม|กุมภาพันธ์|มีนาคม|เมษายน|พฤษภาคม|มิถุนายน|กรกฎาคม|สิงหาคม|กันยายน|ตุลาคม|"
+    "พฤศจิกายน|ธันวาคม|ม\\.ค\\.|ก\\.พ\\.|มี\\.ค\\.|เม\\.ย\\.|พ\\.ค\\.|มิ\\.ย\\.|ก\\.ค\\.|ส\\.ค\\.|"
+    "ก\\.ย\\.|ต\\.ค\\.|พ\\.ย\\.|ธ\\.ค\\."
+)
+_DATE = re.compile(r"(\d{1,2})\s*(" + _MONTHS + r")\s*(\d{2,4})")
+_YEAR = re.compile(r"(?<!\d)25[4-7]\d(?!\d)")
+
+
+def find_date(text: str) -> str:
+    """The first Thai date near the top (news items open with their date): ISO, or ""."""
+    from prasan.core.thai import parse_date, to_arabic_digits
+
+    m = _DATE.search(to_arabic_digits(text[:600]))
+    if not m:
+        return ""
+    try:
+        return parse_date(m.group(0)).isoformat()
+    except Exception:
+        return ""
+
+
+def find_years(text: str) -> list[str]:
+    """Buddhist-era years named (a programme's year or round), most frequent first."""
+    from collections import Counter
+
+    return [y for y, _ in Counter(_YEAR.findall(text[:3000])).most_common(5)]
+
+
 def language(text: str) -> str:
     thai = len(_THAI.findall(text[:5000]))
     latin = len(_LATIN.findall(text[:5000]))
@@ -125,6 +156,8 @@ def process_text(text: str, title: str = "") -> Processed:
         lang=language(norm),
         title_tokens=SEP.join(tokenize(normalize(title))) if title else "",
         programmes=find_programmes(norm),
+        date=find_date(norm),
+        years=find_years(norm),
     )
 
 
