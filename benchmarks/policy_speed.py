@@ -5,10 +5,11 @@ Measures, on this machine, in one run:
 - the whole pipeline (read → split → segment on 2 processes → fit → candidates → relate with the
   encoder near thresholds → evidence → graph → write) at 5k, 10k, 20k and all documents, each
   in a fresh subprocess so peak memory is that run's own;
-- adding one document to the stored full-corpus analysis (the ``add`` path, state loaded once).
+- storing the full analysis in SQLite, then adding documents one at a time to it (the ``add``
+  path; the first add also loads the stored analyser from disk).
 
 Writes ``benchmarks/results/policy_speed.json``. Run: ``.venv/bin/python benchmarks/policy_speed.py``
-(about 20-30 minutes on 2 shared cores); ``--smoke`` runs a tiny version on the demo corpus.
+(about 30 minutes on 2 shared cores); ``--smoke`` runs a tiny version on the demo corpus.
 """
 
 from __future__ import annotations
@@ -72,9 +73,10 @@ def floor(path: Path, limit: int | None) -> dict[str, Any]:
 
 
 def run_one(
-    path: Path, limit: int | None, embedder: str, workers: int, out: Path
+    path: Path, limit: int | None, embedder: str, workers: int, out: Path, store: Path | None
 ) -> dict[str, Any]:
-    """The full pipeline in this process (called in a subprocess by ``main``)."""
+    """The full pipeline in this process (called in a subprocess by ``main``); with ``store``,
+    also saves it to a SQLite database there, as ``prasan policy analyze`` does."""
     from prasan.policy import pipeline
     from prasan.policy.embed import get_embedder
 
@@ -83,6 +85,17 @@ def run_one(
     result = pipeline.run([path], embedder=emb, workers=workers, limit=limit)
     pipeline.write_outputs(result, out)
     wall, cpu = time.perf_counter() - t0, cpu_s() - c0
+    store_s = None
+    if store is not None:
+        from prasan.core import db
+        from prasan.policy import service
+
+        settings = _settings(store)
+        db.upgrade(settings)
+        t1 = time.perf_counter()
+        with db.session_scope(settings) as session:
+            service.save_analysis(session=session, result=result, settings=settings)
+        store_s = round(time.perf_counter() - t1, 2)
     s = result.summary
     return {
         "documents": s["documents"],
@@ -98,55 +111,55 @@ def run_one(
         "steps_s": s["steps_s"],
         "encoder_items": s["encoder_items"],
         "peak_memory_mb": s["peak_memory"],
+        "store_in_sqlite_s": store_s,
     }
 
 
-def add_one(path: Path, n_docs: int, embedder: str) -> dict[str, Any]:
-    """Fit on all but the last ``n_docs`` documents, store, then add those one by one."""
-    from prasan.core import db
+def _settings(store: Path) -> Any:
     from prasan.core.settings import Settings
-    from prasan.policy import pipeline, service
+
+    return Settings(data_dir=store / "var", database_url=f"sqlite:///{store}/policy.db")
+
+
+def add_one(path: Path, n_docs: int, embedder: str, store: Path) -> dict[str, Any]:
+    """Add ``n_docs`` documents, one at a time, to the analysis stored in ``store``."""
+    from prasan.core import db
+    from prasan.policy import service
     from prasan.policy.embed import get_embedder
 
     opener = gzip.open if path.name.endswith(".gz") else open
+    rows: list[dict[str, Any]] = []
     with opener(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh]
-    with tempfile.TemporaryDirectory() as tmp:
-        base = Path(tmp) / "base.jsonl"
-        base.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:-n_docs]))
-        settings = Settings(data_dir=Path(tmp) / "var", database_url=f"sqlite:///{tmp}/p.db")
-        db.upgrade(settings)
-        emb = get_embedder(embedder)
-        result = pipeline.run([base], embedder=emb)
+        for line in fh:
+            rows.append(json.loads(line))
+    picks = rows[-n_docs:]
+    settings = _settings(store)
+    emb = get_embedder(embedder)
+    times, pairs = [], []
+    first_load = None
+    for k, r in enumerate(picks):
+        one = store / f"new{k}.jsonl"
+        one.write_text(json.dumps(dict(r, id="added-" + r["id"]), ensure_ascii=False) + "\n")
         t0 = time.perf_counter()
         with db.session_scope(settings) as session:
-            service.save_analysis(session=session, result=result, settings=settings)
-        store_s = time.perf_counter() - t0
-        del result
-        times = []
-        first_load = None
-        for k, r in enumerate(rows[-n_docs:]):
-            one = Path(tmp) / f"new{k}.jsonl"
-            one.write_text(json.dumps(r, ensure_ascii=False) + "\n")
-            t0 = time.perf_counter()
-            with db.session_scope(settings) as session:
-                rep = service.add_documents(
-                    session=session, settings=settings, inputs=[one], embedder=emb
-                )
-            dt = time.perf_counter() - t0
-            if first_load is None:
-                first_load = dt  # includes loading the stored analyser from disk
-            else:
-                times.append(dt)
-            assert rep.items, rep.problems
-        return {
-            "base_documents": len(rows) - n_docs,
-            "store_s": round(store_s, 2),
-            "first_add_with_state_load_s": round(first_load or 0.0, 3),
-            "add_s": [round(t, 3) for t in times],
-            "add_median_s": round(sorted(times)[len(times) // 2], 3) if times else None,
-            "add_max_s": round(max(times), 3) if times else None,
-        }
+            rep = service.add_documents(
+                session=session, settings=settings, inputs=[one], embedder=emb
+            )
+        dt = time.perf_counter() - t0
+        assert rep.items, rep.problems
+        pairs.append(len(rep.pairs))
+        if first_load is None:
+            first_load = dt  # includes loading the stored analyser from disk
+        else:
+            times.append(dt)
+    return {
+        "first_add_with_state_load_s": round(first_load or 0.0, 3),
+        "add_s": [round(t, 3) for t in times],
+        "add_median_s": round(sorted(times)[len(times) // 2], 3) if times else None,
+        "add_max_s": round(max(times), 3) if times else None,
+        "pairs_per_added_document": pairs,
+        "note": "each added document repeats a stored one under a new id, so it has neighbours",
+    }
 
 
 def subprocess_json(args: list[str]) -> dict[str, Any]:
@@ -174,6 +187,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     # internal: one measurement in this process, JSON on stdout
     ap.add_argument("--one", choices=["floor", "run", "add"], default=None)
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--store-dir", type=Path, default=None)
     args = ap.parse_args(argv)
 
     if args.smoke:
@@ -192,9 +206,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             res = floor(corpus, limit)
         elif args.one == "run":
             with tempfile.TemporaryDirectory() as tmp:
-                res = run_one(corpus, limit, args.embedder, args.workers, Path(tmp))
+                res = run_one(corpus, limit, args.embedder, args.workers, Path(tmp), args.store_dir)
         else:
-            res = add_one(corpus, args.add_docs, args.embedder)
+            res = add_one(corpus, args.add_docs, args.embedder, args.store_dir)
         print(json.dumps(res, ensure_ascii=False))
         return res
 
@@ -211,9 +225,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ["--one", "floor", "--limit", str(all_limit), *common]
     )
     runs = []
-    for n in sizes:
+    store = Path(tempfile.mkdtemp(prefix="policy_speed_"))
+    for k, n in enumerate(sizes):
         print(f"pipeline on {n or 'all'} documents ...", file=sys.stderr)
-        runs.append(subprocess_json(["--one", "run", "--limit", str(n), *common]))
+        last = ["--store-dir", str(store)] if k == len(sizes) - 1 else []
+        runs.append(subprocess_json(["--one", "run", "--limit", str(n), *common, *last]))
         print(f"  {runs[-1]['wall_s']} s", file=sys.stderr)
     report["runs"] = runs
     full = runs[-1]
@@ -225,6 +241,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "cpu_s": full["cpu_s"],
         "items_per_s": full["items_per_s"],
         "peak_memory_mb": full["peak_memory_mb"]["total_mb"],
+        "store_in_sqlite_s": full["store_in_sqlite_s"],
         "ratio_to_newmm_pass_wall": round(full["wall_s"] / fl["wall_s"], 2)
         if fl["wall_s"]
         else None,
@@ -279,7 +296,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         }
     if not args.no_add:
         print("incremental add ...", file=sys.stderr)
-        report["add"] = subprocess_json(["--one", "add", "--add-docs", str(args.add_docs), *common])
+        report["add"] = subprocess_json(
+            ["--one", "add", "--add-docs", str(args.add_docs), "--store-dir", str(store), *common]
+        )
+    import shutil
+
+    shutil.rmtree(store, ignore_errors=True)
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

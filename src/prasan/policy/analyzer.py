@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -120,6 +120,19 @@ class Comparison:
     agencies: tuple[list[str], list[str]] = field(default_factory=lambda: ([], []))
 
 
+class _ContentTokens:
+    """A re-iterable, sized view of items' content tokens, built on the fly."""
+
+    def __init__(self, items: Sequence[AnalyzedItem]) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return (ai.content_tokens() for ai in self.items)
+
+
 def _gap(a: str, b: str) -> float | None:
     if not a or not b:
         return None
@@ -202,7 +215,9 @@ class Analyzer:
         self.timings["boilerplate"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        docs = [ai.content_tokens() for ai in items]
+        # a lazy view: each item's tokens are split when needed and dropped straight after,
+        # instead of holding ~20 M token strings for the whole corpus at once
+        docs = _ContentTokens(items)
         self.vocab = cand.Vocabulary()
         self.vocab.count(docs)
         self.idf = self.vocab.idf()
@@ -253,7 +268,7 @@ class Analyzer:
         return out
 
     def _signatures(
-        self, docs: Sequence[Sequence[str]]
+        self, docs: cand.TokenDocs
     ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]:
         sm = np.empty((len(docs), self.config.num_perm), dtype=np.uint64)
         n_sh = np.empty(len(docs), dtype=np.int32)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,13 @@ NUM_PERM = 64
 SHINGLE = 3
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
+
+
+class TokenDocs(Protocol):
+    """Anything sized that yields each document's tokens (a list, or a lazy view)."""
+
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Sequence[str]]: ...
 
 
 @dataclass
@@ -55,7 +63,7 @@ class Vocabulary:
 
 
 def tfidf_matrix(
-    docs: Sequence[Sequence[str]],
+    docs: TokenDocs,
     vocab: Vocabulary,
     idf: npt.NDArray[np.float32],
     *,

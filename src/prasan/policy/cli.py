@@ -193,6 +193,7 @@ def add(
     import time
 
     from prasan.core import db
+    from prasan.core.errors import PrasanError
     from prasan.core.settings import get_settings
     from prasan.policy import service
     from prasan.policy.embed import get_embedder
@@ -200,10 +201,14 @@ def add(
     settings = get_settings()
     db.upgrade(settings)
     t0 = time.perf_counter()
-    with db.session_scope(settings) as session:
-        report = service.add_documents(
-            session=session, settings=settings, inputs=files, embedder=get_embedder(embedder)
-        )
+    try:
+        with db.session_scope(settings) as session:
+            report = service.add_documents(
+                session=session, settings=settings, inputs=files, embedder=get_embedder(embedder)
+            )
+    except PrasanError as exc:
+        _err(f"error: {exc.detail}")
+        raise typer.Exit(2) from exc
     _print_problems(report.problems)
     for line in report.lines():
         typer.echo(line)

@@ -83,6 +83,8 @@ def run(
         if limit is not None and len(docs) >= limit:
             break
     items = [it for d in docs for it in split_items(d)]
+    for d in docs:
+        d.text = ""  # items hold their own text; the documents keep only their metadata
     timings["read_split"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -9,7 +9,7 @@ the database, and the analyser state on disk is updated.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -267,3 +267,21 @@ def counts(*, session: Session) -> dict[str, int]:
         "pairs": session.scalar(select(func.count()).select_from(PolicyPair)) or 0,
         "clusters": session.scalar(select(func.count()).select_from(PolicyCluster)) or 0,
     }
+
+
+def seed_demo(*, session: Session, settings: Settings) -> Iterator[str]:
+    """Analyse the bundled demo corpus into the database, once (``prasan demo seed``)."""
+    from prasan.policy import pipeline
+    from prasan.policy.demo import demo_corpus_path
+    from prasan.policy.embed import get_embedder
+
+    if session.scalar(select(func.count()).select_from(PolicyItem)):
+        yield "policy analysis already stored"
+        return
+    result = pipeline.run([demo_corpus_path()], embedder=get_embedder("use"))
+    save_analysis(session=session, result=result, settings=settings)
+    s = result.summary
+    yield (
+        f"analysed the demo policy corpus: {s['items']} items, "
+        f"{sum(s['pairs'].values())} related pairs, {s['redundancy_clusters']} redundancy clusters"
+    )
