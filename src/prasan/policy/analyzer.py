@@ -380,7 +380,7 @@ class Analyzer:
         t0 = time.perf_counter()
         f = self.features
         sig = self.signals(f, self.items, pairs[:, 0], f, self.items, pairs[:, 1])
-        rels = [decide(s, self.config.relate) for s in sig]
+        rels = [decide(s, self.config.relate, batch=True) for s in sig]
         self.timings["relate"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         if self.embedder is not None:
@@ -403,7 +403,7 @@ class Analyzer:
         cfg = self.config
         model = calibrated_model()
         if model is not None:
-            th, width = float(model["redundant_plain"]["threshold"]), cfg.encoder_band_model
+            th, width = cfg.relate.batch_redundant, cfg.encoder_band_model
         else:
             th, width = cfg.relate.overlap_score, cfg.encoder_band
         band = [k for k, r in enumerate(rels) if abs(r.score - th) <= width]
@@ -424,7 +424,7 @@ class Analyzer:
         for k in use:
             a, b = chosen[int(pairs[k, 0])], chosen[int(pairs[k, 1])]
             sig[k].encoder = float(emb[a] @ emb[b])
-            rels[k] = decide(sig[k], cfg.relate)
+            rels[k] = decide(sig[k], cfg.relate, batch=True)
 
     # -- evidence --------------------------------------------------------------------------
 

@@ -40,6 +40,11 @@ class RelateConfig:
     # the same named programme and similar content: the same programme (GAO duplicate)
     programme_cosine: float = 0.4
     programme_title: float = 0.2
+    # Batch analysis: candidate pairs of a whole corpus are far less often redundant than the
+    # hand-picked same-topic pairs the model was fitted on (about half redundant), so the model's
+    # probabilities run high there; a corpus run asks for more (see docs/policy.md).
+    batch_redundant: float = 0.85
+    batch_related: float = 0.5
 
 
 @dataclass
@@ -142,8 +147,12 @@ def _prob(m: dict[str, Any], f: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def decide(s: PairSignals, cfg: RelateConfig | None = None) -> Relation:
-    """The calibrated model when present (``data/relate_model.json``), else the rules."""
+def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = False) -> Relation:
+    """The calibrated model when present (``data/relate_model.json``), else the rules.
+
+    ``batch`` applies the corpus-run thresholds (``RelateConfig.batch_*``) instead of the
+    threshold chosen on the labelled set's dev split."""
+    cfg = cfg or RelateConfig()
     model = calibrated_model()
     if model is None or s.cross_language:
         return decide_by_rules(s, cfg)
@@ -153,8 +162,10 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None) -> Relation:
     contain = s.containment if s.shingles_min >= 30 else 0.0
     if s.jaccard >= 0.8 or contain >= 0.9:
         label, p = "duplicate", max(p, 0.95)  # a copy is a copy, whatever the model says
-    elif p >= red["threshold"]:
+    elif p >= (cfg.batch_redundant if batch else red["threshold"]):
         label = "duplicate" if _prob(model["duplicate_vs_overlap"], f) >= 0.5 else "overlap"
+    elif batch:
+        label = "related" if p >= cfg.batch_related else "unrelated"
     else:
         label = "related" if _prob(model["related_vs_unrelated"], f) >= 0.5 else "unrelated"
     return Relation(label=label, score=round(p, 4), facets=facets_of(s), signals=s)
