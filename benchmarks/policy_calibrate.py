@@ -70,6 +70,32 @@ def prob(m: dict[str, Any], x: np.ndarray, names: list[str]) -> np.ndarray:
     return out
 
 
+def evaluate_compare_texts(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """``compare_texts`` exactly as callers get it, with the model just written."""
+    from prasan.policy import compare_texts
+    from prasan.policy.relate import calibrated_model
+
+    calibrated_model.cache_clear()
+    out: dict[str, Any] = {}
+    preds = [compare_texts(r["a"]["text"], r["b"]["text"]).label for r in rows]
+    for split in ("dev", "test"):
+        idx = [k for k, r in enumerate(rows) if r.get("split") == split]
+        g = np.array([rows[k]["label"] for k in idx])
+        p = np.array([preds[k] for k in idx])
+        gr, pr = np.isin(g, REDUNDANT), np.isin(p, REDUNDANT)
+        out[split] = {
+            "n": len(idx),
+            "redundancy_f1": round(f1(gr, pr), 4),
+            "redundancy_precision": round(float((gr & pr).sum() / max(1, pr.sum())), 4),
+            "redundancy_recall": round(float((gr & pr).sum() / max(1, gr.sum())), 4),
+            "per_label_f1": {
+                lab: round(f1(g == lab, p == lab), 4)
+                for lab in ("duplicate", "overlap", "related", "unrelated")
+            },
+        }
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -157,6 +183,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
     report["signal_seconds"] = round(seconds, 2)
     args.model_out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    if args.model_out == MODEL:
+        report["compare_texts"] = evaluate_compare_texts(rows)
     args.report_out.parent.mkdir(parents=True, exist_ok=True)
     args.report_out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=1))

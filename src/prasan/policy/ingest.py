@@ -162,7 +162,12 @@ def _html_text(data: str) -> tuple[str, str]:
 
 
 def _pdf_text(data: bytes) -> str:
+    import logging
+
     from pypdf import PdfReader
+
+    # pypdf logs its own complaints about broken files; ours (InputProblem) names the file
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     reader = PdfReader(io.BytesIO(data))
     return "\n".join((page.extract_text() or "") for page in reader.pages)

@@ -160,7 +160,8 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     red = model["redundant_encoder" if s.encoder is not None else "redundant_plain"]
     p = _prob(red, f)
     contain = s.containment if s.shingles_min >= 30 else 0.0
-    if s.jaccard >= 0.8 or contain >= 0.9:
+    short_copy = s.shingles_min >= 5 and s.containment >= 0.9 and s.jaccard >= 0.5
+    if s.jaccard >= 0.8 or contain >= 0.9 or short_copy:
         label, p = "duplicate", max(p, 0.95)  # a copy is a copy, whatever the model says
     elif p >= (cfg.batch_redundant if batch else red["threshold"]):
         label = "duplicate" if _prob(model["duplicate_vs_overlap"], f) >= 0.5 else "overlap"
