@@ -149,6 +149,18 @@ def test_store_then_add_a_document_incrementally(
     assert cluster is not None and rows[10]["id"] in cluster.items
     assert service.counts(session=session)["items"] == stored["items"] + 2
 
+    # the addition is on disk as a small delta next to the full state, and loads back
+    from prasan.policy.store import delta_path, load_analyzer
+
+    path = state_path(settings.data_dir)
+    assert delta_path(path).exists()
+    assert delta_path(path).stat().st_size < path.stat().st_size / 5
+    reloaded = load_analyzer(path)
+    assert "new-repeat" in reloaded.index
+    assert reloaded.features is not None
+    assert reloaded.features.X.shape[0] == len(reloaded.items) == stored["items"] + 2
+    service._cache.clear()  # the next add reads the state from disk, delta included
+
     # adding the same id again is reported, not lost
     again = service.add_documents(session=session, settings=settings, inputs=[new])
     assert any("duplicate document id 'new-repeat'" in str(p) for p in again.problems)

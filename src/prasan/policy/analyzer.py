@@ -168,6 +168,9 @@ class Analyzer:
         self.lsh: object | None = None
         self.timings: dict[str, float] = {}
         self.encoder_calls = 0
+        # how many items / words the state file on disk holds (``store.save`` writes the rest)
+        self.saved_items = 0
+        self.saved_vocab = 0
         # where stored items' texts come from when evidence needs them (see ``store``)
         self.text_source: Callable[[list[str]], dict[str, str]] | None = None
 
@@ -568,8 +571,6 @@ class Analyzer:
             np.concatenate([f.n_sh, fn.n_sh]),
         )
         found: set[tuple[int, int]] = set()
-        from datasketch import LeanMinHash, MinHash
-
         for k in range(len(new)):
             i = base + k
             hits = cand.lsh_query(self.lsh, fn.S[k])
@@ -579,8 +580,7 @@ class Analyzer:
                 for o in np.argsort(-jac)[: cfg.lsh_max_per_item]:
                     if jac[o] >= cfg.lsh_min_jaccard:
                         found.add((int(hv[o]), i))
-            m = MinHash(num_perm=cfg.num_perm, seed=1, hashvalues=fn.S[k], scheme="legacy")
-            self.lsh.insert(i, LeanMinHash(m), check_duplication=False)  # type: ignore[attr-defined]
+            cand.lsh_insert(self.lsh, i, fn.S[k])
         for k, j, _ in cand.knn(
             fn.Z, merged.Z, cfg.knn_k, min_cos=cfg.knn_min_cos, exclude_self=False
         ):

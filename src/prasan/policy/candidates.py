@@ -185,6 +185,13 @@ def lsh_index(signatures: npt.NDArray[np.uint64], keys: Sequence[int], threshold
     return lsh
 
 
+def lsh_insert(lsh: object, key: int, sig: npt.NDArray[np.uint64]) -> None:
+    from datasketch import LeanMinHash, MinHash
+
+    m = MinHash(num_perm=len(sig), seed=1, hashvalues=sig, scheme="legacy")
+    lsh.insert(key, LeanMinHash(m), check_duplication=False)  # type: ignore[attr-defined]
+
+
 def lsh_query(lsh: object, sig: npt.NDArray[np.uint64]) -> list[int]:
     from datasketch import LeanMinHash, MinHash
 

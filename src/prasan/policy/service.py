@@ -23,7 +23,7 @@ from prasan.policy.graph import Cluster, GraphEdge, GraphNode, build_graph, clus
 from prasan.policy.ingest import Document, InputProblem, read_documents, split_items
 from prasan.policy.models import PolicyCluster, PolicyDocument, PolicyItem, PolicyPair, PolicyRun
 from prasan.policy.pipeline import AnalysisResult, item_record, pair_record
-from prasan.policy.store import load_analyzer, save_analyzer, state_path
+from prasan.policy.store import delta_path, load_analyzer, save, save_analyzer, state_path
 
 CHUNK = 2000
 
@@ -176,18 +176,25 @@ def text_source(session: Session) -> Any:
     return fetch
 
 
-_cache: dict[Path, tuple[float, Analyzer]] = {}
+_cache: dict[Path, tuple[tuple[float, float], Analyzer]] = {}
+
+
+def _stamp(path: Path) -> tuple[float, float]:
+    d = delta_path(path)
+    return (
+        path.stat().st_mtime if path.exists() else -1.0,
+        d.stat().st_mtime if d.exists() else -1.0,
+    )
 
 
 def _analyzer_for(settings: Settings) -> Analyzer:
-    """The stored analyser, kept in memory between calls while its file is unchanged."""
+    """The stored analyser, kept in memory between calls while its files are unchanged."""
     path = state_path(settings.data_dir)
-    mtime = path.stat().st_mtime if path.exists() else -1.0
     hit = _cache.get(path)
-    if hit and hit[0] == mtime:
+    if hit and hit[0] == _stamp(path):
         return hit[1]
     an = load_analyzer(path)
-    _cache[path] = (mtime, an)
+    _cache[path] = (_stamp(path), an)
     return an
 
 
@@ -222,18 +229,137 @@ def add_documents(
     for chunk in _chunks(rows):
         session.execute(insert(PolicyPair), list(chunk))
     if refresh_clusters:
-        _refresh_clusters(session, an)
+        _update_clusters(session, an, rows, report_items=[it.id for it in items])
     session.add(
         PolicyRun(kind="add", documents=len(docs), items=len(items), pairs=len(rows), summary={})
     )
     session.flush()
-    save_analyzer(an, state_path(settings.data_dir))
-    _cache[state_path(settings.data_dir)] = (state_path(settings.data_dir).stat().st_mtime, an)
+    path = state_path(settings.data_dir)
+    save(an, path)
+    _cache[path] = (_stamp(path), an)
     report.documents = [d.id for d in docs]
     report.items = [it.id for it in items]
     report.pairs = rows
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _cluster_row(c: PolicyCluster, an: Analyzer) -> None:
+    """Recompute a cluster's agencies, ministries and fragmentation from its members."""
+    from collections import Counter
+
+    from prasan.policy.gazetteer import default_gazetteer
+
+    gz = default_gazetteer()
+    agencies: Counter[str] = Counter()
+    for item_id in c.items:
+        k = an.index.get(item_id)
+        if k is not None:
+            agencies.update(set(an.items[k].p.agencies))
+    ministries: Counter[str] = Counter()
+    for a, n in agencies.items():
+        ministries[gz.ministry_of(a)] += n
+    c.size = len(c.items)
+    c.agencies = [a for a, _ in agencies.most_common()]
+    c.ministries = [m for m, _ in ministries.most_common()]
+    c.fragmentation = len(ministries)
+
+
+def _update_clusters(
+    session: Session, an: Analyzer, rows: Sequence[dict[str, Any]], report_items: list[str]
+) -> None:
+    """Update only the clusters the new pairs touch: a new duplicate/overlap edge joins the new
+    item to its neighbours' redundancy cluster (merging clusters it bridges); a new item joins
+    the community of its strongest neighbour. Louvain is not rerun (``analyze`` does that)."""
+    import networkx as nx
+
+    red = [r for r in rows if r["label"] in ("duplicate", "overlap")]
+    if red:
+        touched = sorted({r["a"] for r in red} | {r["b"] for r in red})
+        current = dict(
+            session.execute(
+                select(PolicyItem.id, PolicyItem.cluster_id).where(PolicyItem.id.in_(touched))
+            ).all()
+        )
+        g = nx.Graph()
+        g.add_nodes_from(touched)
+        g.add_edges_from((r["a"], r["b"]) for r in red)
+        g.add_edges_from((i, "cluster:" + c) for i, c in current.items() if c)
+        ids = session.scalars(select(PolicyCluster.id).where(PolicyCluster.kind == "redundancy"))
+        next_id = 1 + max((int(x[1:]) for x in ids if x[1:].isdigit()), default=0)
+        for comp in nx.connected_components(g):
+            old = sorted(
+                (n.split(":", 1)[1] for n in comp if n.startswith("cluster:")),
+                key=lambda c: int(c[1:]) if c[1:].isdigit() else 0,
+            )
+            members = {n for n in comp if not n.startswith("cluster:")}
+            labels: dict[str, int] = {}
+            keep: PolicyCluster | None = None
+            for cid in old:
+                c = session.get(PolicyCluster, cid)
+                if c is None:
+                    continue
+                members.update(c.items)
+                for k, v in (c.labels or {}).items():
+                    labels[k] = labels.get(k, 0) + v
+                if keep is None:
+                    keep = c
+                else:
+                    session.delete(c)
+            for r in red:
+                if r["a"] in members:
+                    labels[r["label"]] = labels.get(r["label"], 0) + 1
+            if keep is None:
+                first = next(iter(sorted(members)))
+                pos = an.index.get(first)
+                keep = PolicyCluster(
+                    id=f"R{next_id}",
+                    kind="redundancy",
+                    title=an.items[pos].item.title[:200] if pos is not None else "",
+                )
+                next_id += 1
+                session.add(keep)
+            keep.items = sorted(members)
+            keep.labels = labels
+            keep.docs = sorted({an.items[an.index[m]].item.doc for m in members if m in an.index})
+            _cluster_row(keep, an)
+            session.flush()
+            for s in range(0, len(keep.items), 500):
+                session.execute(
+                    update(PolicyItem)
+                    .where(PolicyItem.id.in_(keep.items[s : s + 500]))
+                    .values(cluster_id=keep.id)
+                    .execution_options(synchronize_session=False)
+                )
+    # communities: each new item joins its strongest neighbour's community
+    new = set(report_items)
+    best: dict[str, tuple[float, str]] = {}
+    for r in rows:
+        for me, other in ((r["a"], r["b"]), (r["b"], r["a"])):
+            if me in new and other not in new and r["score"] > best.get(me, (-1.0, ""))[0]:
+                best[me] = (r["score"], other)
+    if best:
+        comm = dict(
+            session.execute(
+                select(PolicyItem.id, PolicyItem.community_id).where(
+                    PolicyItem.id.in_([o for _, o in best.values()])
+                )
+            ).all()
+        )
+        for me, (_, other) in best.items():
+            cid = comm.get(other)
+            c = session.get(PolicyCluster, cid) if cid else None
+            if c is None:
+                continue
+            c.items = sorted({*c.items, me})
+            c.docs = sorted({*c.docs, an.items[an.index[me]].item.doc})
+            _cluster_row(c, an)
+            session.execute(
+                update(PolicyItem)
+                .where(PolicyItem.id == me)
+                .values(community_id=cid)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def _refresh_clusters(session: Session, an: Analyzer) -> None:
