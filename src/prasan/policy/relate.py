@@ -45,6 +45,10 @@ class RelateConfig:
     # probabilities run high there; a corpus run asks for more (see docs/policy.md).
     batch_redundant: float = 0.85
     batch_related: float = 0.5
+    # The same programme in another year or round is related, not redundant (the labelling
+    # guide's rule): items dated this far apart that name different years. Chosen on the dev
+    # split (90/180/270/330 days tried; 270 best), see docs/policy.md.
+    another_round_days: float = 270.0
 
 
 @dataclass
@@ -163,8 +167,11 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     short_copy = s.shingles_min >= 5 and s.containment >= 0.9 and s.jaccard >= 0.5
     if s.jaccard >= 0.8 or contain >= 0.9 or short_copy:
         label, p = "duplicate", max(p, 0.95)  # a copy is a copy, whatever the model says
-    elif p >= (cfg.batch_redundant if batch else red["threshold"]):
+    elif p >= (threshold := cfg.batch_redundant if batch else red["threshold"]):
         label = "duplicate" if _prob(model["duplicate_vs_overlap"], f) >= 0.5 else "overlap"
+        gap = s.date_gap_days
+        if gap is not None and gap >= cfg.another_round_days and s.year_differs:
+            label, p = "related", min(p, threshold - 0.001)
     elif batch:
         label = "related" if p >= cfg.batch_related else "unrelated"
     else:
