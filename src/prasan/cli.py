@@ -8,6 +8,7 @@ import typer
 
 from prasan import __version__
 from prasan.exchange import cli as exchange_cli
+from prasan.policy import cli as policy_cli
 from prasan.registries import cli as registries_cli
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(registries_cli.app, name="registry")
 app.add_typer(exchange_cli.app, name="exchange")
+app.add_typer(policy_cli.app, name="policy")
 
 
 def _version(value: bool) -> None:

@@ -17,6 +17,7 @@ from prasan.accounts.schemas import UserCreate
 from prasan.core.errors import ConfigurationError
 from prasan.core.roles import Role
 from prasan.core.settings import Settings
+from prasan.policy import service as policy_service
 
 DEMO_PASSWORD = "prasan-demo-2561"  # noqa: S105 (a demo password, published in the README)
 
@@ -55,3 +56,4 @@ def seed(*, session: Session, settings: Settings) -> Iterator[str]:
             yield f"created demo account {data.username} ({', '.join(data.roles)})"
         else:
             yield f"demo account {data.username} already exists"
+    yield from policy_service.seed_demo(session=session, settings=settings)

@@ -1,0 +1,195 @@
+"""Fit the relation model on the DEV split of the labelled set; report the held-out TEST split.
+
+The analyser's signals (TF-IDF cosine, MinHash Jaccard and containment, title cosine, LSA,
+the USE encoder over the first 2,000 characters, shared target groups/areas/budgets/programmes/
+agencies, the gap between the items' dates, the years they name) are computed by
+``compare_texts``'s default analyser (statistics from the bundled demo corpus) for every pair of
+``benchmarks/data/policy_devset.jsonl``. Four small logistic regressions are fitted on the
+``dev`` split only:
+
+- ``redundant_encoder`` / ``redundant_plain``: duplicate-or-overlap vs the rest, with and without
+  the encoder (batch analysis consults the encoder only near the threshold);
+- ``duplicate_vs_overlap`` (on redundant dev pairs) and ``related_vs_unrelated`` (on the rest).
+
+The redundancy threshold is the best 5-fold cross-validated F1 on dev. Coefficients go to
+``src/prasan/policy/data/relate_model.json``; the report (dev CV and the untouched test split)
+to ``benchmarks/results/policy_calibration.json``. Rerun:
+``.venv/bin/python benchmarks/policy_calibrate.py [--devset PATH]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+DEVSET = ROOT / "benchmarks" / "data" / "policy_devset.jsonl"
+MODEL = ROOT / "src" / "prasan" / "policy" / "data" / "relate_model.json"
+REPORT = ROOT / "benchmarks" / "results" / "policy_calibration.json"
+REDUNDANT = ("duplicate", "overlap")
+
+
+def signals_for(rows: list[dict[str, Any]]) -> list[dict[str, float]]:
+    from prasan.policy import default_analyzer
+    from prasan.policy.relate import features
+
+    an = default_analyzer()
+    out = []
+    for r in rows:
+        s = an.pair_signals(r["a"]["text"], r["b"]["text"])
+        out.append(features(s))
+    return out
+
+
+def f1(gold: np.ndarray, pred: np.ndarray) -> float:
+    tp = int((gold & pred).sum())
+    fp = int((~gold & pred).sum())
+    fn = int((gold & ~pred).sum())
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def fit(x: np.ndarray, y: np.ndarray, names: list[str], c: float) -> dict[str, Any]:
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=c, max_iter=5000).fit(x, y)
+    return {
+        "intercept": round(float(lr.intercept_[0]), 6),
+        "weights": {n: round(float(w), 6) for n, w in zip(names, lr.coef_[0], strict=True)},
+    }
+
+
+def prob(m: dict[str, Any], x: np.ndarray, names: list[str]) -> np.ndarray:
+    w = np.array([m["weights"][n] for n in names])
+    out: np.ndarray = 1 / (1 + np.exp(-(x @ w + m["intercept"])))
+    return out
+
+
+def evaluate_compare_texts(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """``compare_texts`` exactly as callers get it, with the model just written."""
+    from prasan.policy import compare_texts
+    from prasan.policy.relate import calibrated_model
+
+    calibrated_model.cache_clear()
+    out: dict[str, Any] = {}
+    preds = [compare_texts(r["a"]["text"], r["b"]["text"]).label for r in rows]
+    for split in ("dev", "test"):
+        idx = [k for k, r in enumerate(rows) if r.get("split") == split]
+        g = np.array([rows[k]["label"] for k in idx])
+        p = np.array([preds[k] for k in idx])
+        gr, pr = np.isin(g, REDUNDANT), np.isin(p, REDUNDANT)
+        out[split] = {
+            "n": len(idx),
+            "redundancy_f1": round(f1(gr, pr), 4),
+            "redundancy_precision": round(float((gr & pr).sum() / max(1, pr.sum())), 4),
+            "redundancy_recall": round(float((gr & pr).sum() / max(1, gr.sum())), 4),
+            "per_label_f1": {
+                lab: round(f1(g == lab, p == lab), 4)
+                for lab in ("duplicate", "overlap", "related", "unrelated")
+            },
+        }
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    from prasan.policy.relate import FEATURES
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--devset", type=Path, default=DEVSET)
+    ap.add_argument("--model-out", type=Path, default=MODEL)
+    ap.add_argument("--report-out", type=Path, default=REPORT)
+    ap.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
+    args = ap.parse_args(argv)
+
+    raw = args.devset.read_bytes()
+    rows = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
+    t0 = time.perf_counter()
+    feats = signals_for(rows)
+    seconds = time.perf_counter() - t0
+    names = list(FEATURES)
+    plain = [n for n in names if n != "encoder"]
+    x = np.array([[f[n] for n in names] for f in feats])
+    xp = np.array([[f[n] for n in plain] for f in feats])
+    gold = np.array([r["label"] for r in rows])
+    dev = np.array([r.get("split") == "dev" for r in rows])
+    y = np.isin(gold, REDUNDANT)
+
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    model: dict[str, Any] = {}
+    report: dict[str, Any] = {"devset": str(args.devset), "sha256": hashlib.sha256(raw).hexdigest()}
+    grid = np.round(np.linspace(0.2, 0.8, 25), 3)
+    for key, mat, cols in (("redundant_encoder", x, names), ("redundant_plain", xp, plain)):
+        p_cv = cross_val_predict(
+            LogisticRegression(C=args.c, max_iter=5000),
+            mat[dev],
+            y[dev],
+            cv=cv,
+            method="predict_proba",
+        )[:, 1]
+        scores = [(f1(y[dev], p_cv >= t), float(t)) for t in grid]
+        best_f1, th = max(scores)
+        m = fit(mat[dev], y[dev], cols, args.c)
+        m["threshold"] = th
+        m["dev_cv_f1"] = round(best_f1, 4)
+        model[key] = m
+    red_dev = dev & y
+    model["duplicate_vs_overlap"] = fit(x[red_dev], gold[red_dev] == "duplicate", names, args.c)
+    rest_dev = dev & ~y
+    model["related_vs_unrelated"] = fit(x[rest_dev], gold[rest_dev] == "related", names, args.c)
+    model["trained_on"] = {
+        "devset_sha256": report["sha256"],
+        "split": "dev",
+        "pairs": int(dev.sum()),
+        "analyser": "compare_texts default (demo-corpus statistics, USE over first 2,000 chars)",
+    }
+
+    # the held-out test split, for information only (never used above)
+    test = ~dev
+
+    def labels(idx: np.ndarray, key: str, mat: np.ndarray, cols: list[str]) -> list[str]:
+        p = prob(model[key], mat[idx], cols)
+        pd = prob(model["duplicate_vs_overlap"], x[idx], names)
+        pr = prob(model["related_vs_unrelated"], x[idx], names)
+        out = []
+        for k in range(len(p)):
+            if p[k] >= model[key]["threshold"]:
+                out.append("duplicate" if pd[k] >= 0.5 else "overlap")
+            else:
+                out.append("related" if pr[k] >= 0.5 else "unrelated")
+        return out
+
+    for split_name, idx in (("dev_fitted", dev), ("test", test)):
+        for key, mat, cols in (("redundant_encoder", x, names), ("redundant_plain", xp, plain)):
+            pred = labels(idx, key, mat, cols)
+            g = gold[idx]
+            per = {}
+            for lab in ("duplicate", "overlap", "related", "unrelated"):
+                per[lab] = round(f1(g == lab, np.array(pred) == lab), 4)
+            report.setdefault(split_name, {})[key] = {
+                "n": int(idx.sum()),
+                "redundancy_f1": round(f1(np.isin(g, REDUNDANT), np.isin(pred, REDUNDANT)), 4),
+                "per_label_f1": per,
+            }
+    report["dev_cv_redundancy_f1"] = {
+        k: model[k]["dev_cv_f1"] for k in ("redundant_encoder", "redundant_plain")
+    }
+    report["signal_seconds"] = round(seconds, 2)
+    args.model_out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    if args.model_out == MODEL:
+        report["compare_texts"] = evaluate_compare_texts(rows)
+    args.report_out.parent.mkdir(parents=True, exist_ok=True)
+    args.report_out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=1))
+    return report
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,313 @@
+"""Speed and scale of the policy analyser on the whole thaigov corpus (issue 3).
+
+Measures, on this machine, in one run:
+- the floor: segmenting every document once with PyThaiNLP ``newmm`` on one core;
+- the whole pipeline (read → split → segment on 2 processes → fit → candidates → relate with the
+  encoder near thresholds → evidence → graph → write) at 5k, 10k, 20k and all documents, each
+  in a fresh subprocess so peak memory is that run's own;
+- storing the full analysis in SQLite, then adding documents one at a time to it (the ``add``
+  path; the first add also loads the stored analyser from disk).
+
+Writes ``benchmarks/results/policy_speed.json``. Run: ``.venv/bin/python benchmarks/policy_speed.py``
+(about 30 minutes on 2 shared cores); ``--smoke`` runs a tiny version on the demo corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent.parent / "shared" / "data" / "thaigov" / "thaigov.jsonl.gz"
+if not CORPUS.exists():
+    CORPUS = Path("/work/shared/data/thaigov/thaigov.jsonl.gz")
+RESULT = ROOT / "benchmarks" / "results" / "policy_speed.json"
+
+
+def cpu_s() -> float:
+    self_ = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return self_.ru_utime + self_.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def read_texts(path: Path, limit: int | None) -> list[str]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    texts = []
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            texts.append(json.loads(line)["text"])
+            if limit and len(texts) >= limit:
+                break
+    return texts
+
+
+def floor(path: Path, limit: int | None) -> dict[str, Any]:
+    """One newmm pass over every document, one core: the cost any word-reading method pays."""
+    from pythainlp.tokenize import word_tokenize
+
+    texts = read_texts(path, limit)
+    word_tokenize("อุ่นเครื่อง", engine="newmm")
+    t0, c0 = time.perf_counter(), cpu_s()
+    n_tokens = 0
+    for t in texts:
+        n_tokens += len(word_tokenize(t, engine="newmm"))
+    wall, cpu = time.perf_counter() - t0, cpu_s() - c0
+    chars = sum(len(t) for t in texts)
+    return {
+        "documents": len(texts),
+        "characters": chars,
+        "tokens": n_tokens,
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "chars_per_s": round(chars / wall),
+    }
+
+
+def run_one(
+    path: Path, limit: int | None, embedder: str, workers: int, out: Path, store: Path | None
+) -> dict[str, Any]:
+    """The full pipeline in this process (called in a subprocess by ``main``); with ``store``,
+    also saves it to a SQLite database there, as ``prasan policy analyze`` does."""
+    from prasan.policy import pipeline
+    from prasan.policy.embed import get_embedder
+
+    t0, c0 = time.perf_counter(), cpu_s()
+    emb = get_embedder(embedder)
+    result = pipeline.run([path], embedder=emb, workers=workers, limit=limit)
+    pipeline.write_outputs(result, out)
+    wall, cpu = time.perf_counter() - t0, cpu_s() - c0
+    store_s = None
+    if store is not None:
+        from prasan.core import db
+        from prasan.policy import service
+
+        settings = _settings(store)
+        db.upgrade(settings)
+        t1 = time.perf_counter()
+        with db.session_scope(settings) as session:
+            service.save_analysis(session=session, result=result, settings=settings)
+        store_s = round(time.perf_counter() - t1, 2)
+    s = result.summary
+    return {
+        "documents": s["documents"],
+        "items": s["items"],
+        "characters": s["characters"],
+        "candidates": s.get("candidates", 0),
+        "pairs": s["pairs"],
+        "redundancy_clusters": s["redundancy_clusters"],
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "items_per_s": round(s["items"] / wall, 1),
+        "timings_s": s["timings_s"],
+        "steps_s": s["steps_s"],
+        "encoder_items": s["encoder_items"],
+        "peak_memory_mb": s["peak_memory"],
+        "store_in_sqlite_s": store_s,
+    }
+
+
+def _settings(store: Path) -> Any:
+    from prasan.core.settings import Settings
+
+    return Settings(data_dir=store / "var", database_url=f"sqlite:///{store}/policy.db")
+
+
+def add_one(path: Path, n_docs: int, embedder: str, store: Path) -> dict[str, Any]:
+    """Add ``n_docs`` documents, one at a time, to the analysis stored in ``store``."""
+    from prasan.core import db
+    from prasan.policy import service
+    from prasan.policy.embed import get_embedder
+
+    opener = gzip.open if path.name.endswith(".gz") else open
+    rows: list[dict[str, Any]] = []
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            rows.append(json.loads(line))
+    picks = rows[-n_docs:]
+    settings = _settings(store)
+    emb = get_embedder(embedder)
+    times, pairs = [], []
+    first_load = None
+    for k, r in enumerate(picks):
+        one = store / f"new{k}.jsonl"
+        one.write_text(json.dumps(dict(r, id="added-" + r["id"]), ensure_ascii=False) + "\n")
+        t0 = time.perf_counter()
+        with db.session_scope(settings) as session:
+            rep = service.add_documents(
+                session=session, settings=settings, inputs=[one], embedder=emb
+            )
+        dt = time.perf_counter() - t0
+        assert rep.items, rep.problems
+        pairs.append(len(rep.pairs))
+        if first_load is None:
+            first_load = dt  # includes loading the stored analyser from disk
+        else:
+            times.append(dt)
+    return {
+        "first_add_with_state_load_s": round(first_load or 0.0, 3),
+        "add_s": [round(t, 3) for t in times],
+        "add_median_s": round(sorted(times)[len(times) // 2], 3) if times else None,
+        "add_max_s": round(max(times), 3) if times else None,
+        "pairs_per_added_document": pairs,
+        "note": "each added document repeats a stored one under a new id, so it has neighbours",
+    }
+
+
+def subprocess_json(args: list[str]) -> dict[str, Any]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, env=env, check=False
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args} failed:\n{proc.stderr[-3000:]}")
+    out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--smoke", action="store_true", help="tiny run on the demo corpus")
+    ap.add_argument("--corpus", type=Path, default=None)
+    ap.add_argument("--sizes", default="5000,10000,20000,0", help="document counts; 0 = all")
+    ap.add_argument("--embedder", default="use")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=RESULT)
+    ap.add_argument("--add-docs", type=int, default=6)
+    ap.add_argument("--no-add", action="store_true")
+    ap.add_argument("--no-variants", action="store_true")
+    # internal: one measurement in this process, JSON on stdout
+    ap.add_argument("--one", choices=["floor", "run", "add"], default=None)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--store-dir", type=Path, default=None)
+    args = ap.parse_args(argv)
+
+    if args.smoke:
+        from prasan.policy.demo import demo_corpus_path
+
+        corpus = args.corpus or demo_corpus_path()
+        sizes = [60, 120]
+        args.add_docs = 3
+    else:
+        corpus = args.corpus or CORPUS
+        sizes = [int(s) for s in args.sizes.split(",")]
+
+    if args.one:
+        limit = args.limit or None
+        if args.one == "floor":
+            res = floor(corpus, limit)
+        elif args.one == "run":
+            with tempfile.TemporaryDirectory() as tmp:
+                res = run_one(corpus, limit, args.embedder, args.workers, Path(tmp), args.store_dir)
+        else:
+            res = add_one(corpus, args.add_docs, args.embedder, args.store_dir)
+        print(json.dumps(res, ensure_ascii=False))
+        return res
+
+    common = ["--corpus", str(corpus), "--embedder", args.embedder, "--workers", str(args.workers)]
+    report: dict[str, Any] = {
+        "corpus": str(corpus),
+        "machine": {"cpus": os.cpu_count(), "load_avg_at_start": os.getloadavg()},
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "command": "python benchmarks/policy_speed.py" + (" --smoke" if args.smoke else ""),
+    }
+    all_limit = 0 if not args.smoke else max(sizes)
+    print("floor: one newmm pass ...", file=sys.stderr)
+    report["floor_newmm_one_core"] = subprocess_json(
+        ["--one", "floor", "--limit", str(all_limit), *common]
+    )
+    runs = []
+    store = Path(tempfile.mkdtemp(prefix="policy_speed_"))
+    for k, n in enumerate(sizes):
+        print(f"pipeline on {n or 'all'} documents ...", file=sys.stderr)
+        last = ["--store-dir", str(store)] if k == len(sizes) - 1 else []
+        runs.append(subprocess_json(["--one", "run", "--limit", str(n), *common, *last]))
+        print(f"  {runs[-1]['wall_s']} s", file=sys.stderr)
+    report["runs"] = runs
+    full = runs[-1]
+    fl = report["floor_newmm_one_core"]
+    report["full"] = {
+        "documents": full["documents"],
+        "items": full["items"],
+        "wall_s": full["wall_s"],
+        "cpu_s": full["cpu_s"],
+        "items_per_s": full["items_per_s"],
+        "peak_memory_mb": full["peak_memory_mb"]["total_mb"],
+        "store_in_sqlite_s": full["store_in_sqlite_s"],
+        "ratio_to_newmm_pass_wall": round(full["wall_s"] / fl["wall_s"], 2)
+        if fl["wall_s"]
+        else None,
+        "ratio_to_newmm_pass_cpu": round(full["cpu_s"] / fl["cpu_s"], 2) if fl["cpu_s"] else None,
+        "targets": {"wall_s": 600, "peak_memory_mb": 4096, "ratio": 3.0},
+    }
+    # growth: time per document at each size relative to the smallest run
+    base = runs[0]
+    report["scaling"] = [
+        {
+            "documents": r["documents"],
+            "wall_s": r["wall_s"],
+            "cpu_s": r["cpu_s"],
+            "wall_per_1k_docs_s": round(1000 * r["wall_s"] / r["documents"], 2),
+            "cpu_ratio_vs_smallest": round(r["cpu_s"] / base["cpu_s"], 2),
+            "size_ratio_vs_smallest": round(r["documents"] / base["documents"], 2),
+        }
+        for r in runs
+    ]
+    if not args.no_variants:
+        n = sizes[0]
+        print(f"variants on {n} documents ...", file=sys.stderr)
+        report["variants"] = {
+            "no_encoder": subprocess_json(
+                [
+                    "--one",
+                    "run",
+                    "--limit",
+                    str(n),
+                    "--corpus",
+                    str(corpus),
+                    "--embedder",
+                    "none",
+                    "--workers",
+                    str(args.workers),
+                ]
+            ),
+            "one_worker": subprocess_json(
+                [
+                    "--one",
+                    "run",
+                    "--limit",
+                    str(n),
+                    "--corpus",
+                    str(corpus),
+                    "--embedder",
+                    args.embedder,
+                    "--workers",
+                    "1",
+                ]
+            ),
+        }
+    if not args.no_add:
+        print("incremental add ...", file=sys.stderr)
+        report["add"] = subprocess_json(
+            ["--one", "add", "--add-docs", str(args.add_docs), "--store-dir", str(store), *common]
+        )
+    import shutil
+
+    shutil.rmtree(store, ignore_errors=True)
+    report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report["full"], indent=2), file=sys.stderr)
+    return report
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,612 @@
+"""The analyser: corpus statistics plus the steps that turn items into labelled pairs.
+
+``Analyzer`` holds what is learned from a corpus (vocabulary and idf, boilerplate sentences,
+the LSA projection, MinHash signatures and the LSH index) and the analysed items themselves.
+``fit`` learns all of it in one pass; ``candidate_pairs`` finds pairs worth relating (MinHash
+LSH + dense nearest neighbours, never all pairs); ``relate`` labels them (``relate.decide``),
+consulting the multilingual sentence encoder only for pairs near a decision boundary;
+``evidence`` aligns sentences. ``compare`` does all of this for two texts, and ``add`` for new
+items against the fitted corpus without refitting (incremental analysis).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from prasan.policy import candidates as cand
+from prasan.policy.evidence import Passage, SentenceSide, align
+from prasan.policy.ingest import Document, Item, split_items
+from prasan.policy.relate import (
+    PairSignals,
+    RelateConfig,
+    Relation,
+    decide,
+    shared_amounts,
+)
+from prasan.policy.segment import SEP, Processed, process_text, segment_many
+
+_DIGITS = re.compile(r"[0-9๐-๙]+")
+_SPACES = re.compile(r"\s+")
+
+
+class Embedder(Protocol):
+    def encode(self, texts: list[str]) -> npt.NDArray[np.float32]: ...
+
+
+@dataclass(frozen=True)
+class AnalyzerConfig:
+    num_perm: int = cand.NUM_PERM
+    lsh_threshold: float = 0.5
+    lsh_max_per_item: int = 20
+    lsh_min_jaccard: float = 0.3
+    knn_k: int = 8
+    knn_min_cos: float = 0.5
+    lsa_dim: int = 128
+    lsa_max_terms: int = 60000
+    boiler_min_docs: int = 5
+    boiler_doc_fraction: float = 0.001
+    encoder_band: float = 0.06  # consult the encoder for pairs this close to a threshold
+    encoder_band_model: float = 0.15  # ... in probability, with the calibrated model
+    encoder_max_items: int = 800  # ... on at most this many items per batch
+    encoder_head_chars: int = 2000  # the calibration used the first 2,000 characters
+    evidence_top: int = 3
+    relate: RelateConfig = field(default_factory=RelateConfig)
+
+
+@dataclass
+class AnalyzedItem:
+    item: Item
+    p: Processed
+    boiler: list[bool] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+    def content_tokens(self) -> list[str]:
+        out: list[str] = []
+        for k, joined in enumerate(self.p.tokens):
+            if joined and not (self.boiler and self.boiler[k]):
+                out.extend(joined.split(SEP))
+        return out
+
+    def title_tokens(self) -> list[str]:
+        return self.p.title_tokens.split(SEP) if self.p.title_tokens else []
+
+    def head(self, n: int) -> str:
+        return self.item.text[:n]
+
+    def side(self) -> SentenceSide:
+        toks = [t.split(SEP) if t else [] for t in self.p.tokens]
+        boiler = self.boiler or [False] * len(toks)
+        return SentenceSide(self.item.text, self.p.spans, toks, boiler)
+
+
+@dataclass
+class Features:
+    X: sparse.csr_matrix  # content TF-IDF
+    T: sparse.csr_matrix  # title TF-IDF
+    Z: npt.NDArray[np.float32]  # LSA, unit rows
+    S: npt.NDArray[np.uint64]  # MinHash signatures
+    n_sh: npt.NDArray[np.int32]  # shingle counts
+
+
+@dataclass
+class Pair:
+    a: int
+    b: int
+    relation: Relation
+    evidence: list[Passage] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    """What ``compare_texts`` returns (a stable API; see docs/policy.md)."""
+
+    label: str
+    score: float
+    facets: list[str]
+    evidence: list[dict[str, Any]]
+    signals: dict[str, Any]
+    agencies: tuple[list[str], list[str]] = field(default_factory=lambda: ([], []))
+
+
+class _ContentTokens:
+    """A re-iterable, sized view of items' content tokens, built on the fly."""
+
+    def __init__(self, items: Sequence[AnalyzedItem]) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return (ai.content_tokens() for ai in self.items)
+
+
+def _gap(a: str, b: str) -> float | None:
+    if not a or not b:
+        return None
+    import datetime as dt
+
+    return float(abs((dt.date.fromisoformat(a) - dt.date.fromisoformat(b)).days))
+
+
+def _jaccard(a: Sequence[str], b: Sequence[str]) -> float:
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb) if sa or sb else 0.0
+
+
+def sentence_key(sentence: str) -> int:
+    norm = _DIGITS.sub("0", _SPACES.sub("", sentence))
+    return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class Analyzer:
+    def __init__(self, config: AnalyzerConfig | None = None, embedder: Embedder | None = None):
+        self.config = config or AnalyzerConfig()
+        self.embedder = embedder
+        self.vocab = cand.Vocabulary()
+        self.idf: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
+        self.boiler_keys: set[int] = set()
+        self.lsa_cols: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        self.lsa_components: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
+        self.hasher = cand.TokenHasher()
+        self.minhasher = cand.MinHasher(self.config.num_perm)
+        self.items: list[AnalyzedItem] = []
+        self.index: dict[str, int] = {}
+        self.features: Features | None = None
+        self.lsh: object | None = None
+        self.timings: dict[str, float] = {}
+        self.encoder_calls = 0
+        # how many items / words the state file on disk holds (``store.save`` writes the rest)
+        self.saved_items = 0
+        self.saved_vocab = 0
+        # where stored items' texts come from when evidence needs them (see ``store``)
+        self.text_source: Callable[[list[str]], dict[str, str]] | None = None
+
+    # -- processing ------------------------------------------------------------------------
+
+    @staticmethod
+    def process(
+        items: Sequence[Item],
+        *,
+        workers: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[AnalyzedItem]:
+        jobs = [(it.text, it.title) for it in items]
+        return [
+            AnalyzedItem(it, p)
+            for it, p in zip(
+                items, segment_many(jobs, workers=workers, progress=progress), strict=True
+            )
+        ]
+
+    def _mark_boiler(self, ai: AnalyzedItem) -> None:
+        text = ai.item.text
+        ai.boiler = [sentence_key(text[s:e]) in self.boiler_keys for s, e in ai.p.spans]
+
+    # -- fitting ---------------------------------------------------------------------------
+
+    def fit(self, items: list[AnalyzedItem]) -> Analyzer:
+        """Learn corpus statistics from ``items`` and index them."""
+        t0 = time.perf_counter()
+        cfg = self.config
+        # boilerplate: sentences repeated verbatim (digits aside) across many documents
+        per_doc: dict[str, set[int]] = {}
+        for ai in items:
+            keys = per_doc.setdefault(ai.item.doc, set())
+            text = ai.item.text
+            keys.update(sentence_key(text[s:e]) for s, e in ai.p.spans)
+        counts: dict[int, int] = {}
+        for keys in per_doc.values():
+            for k in keys:
+                counts[k] = counts.get(k, 0) + 1
+        need = max(cfg.boiler_min_docs, int(cfg.boiler_doc_fraction * len(per_doc)))
+        self.boiler_keys = {k for k, c in counts.items() if c >= need}
+        for ai in items:
+            self._mark_boiler(ai)
+        self.timings["boilerplate"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        # a lazy view: each item's tokens are split when needed and dropped straight after,
+        # instead of holding ~20 M token strings for the whole corpus at once
+        docs = _ContentTokens(items)
+        self.vocab = cand.Vocabulary()
+        self.vocab.count(docs)
+        self.idf = self.vocab.idf()
+        xm = cand.tfidf_matrix(docs, self.vocab, self.idf)
+        tm = cand.tfidf_matrix([ai.title_tokens() for ai in items], self.vocab, self.idf)
+        self.timings["tfidf"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        self._fit_lsa(xm)
+        zm = self._project(xm)
+        self.timings["lsa"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        sm, n_sh = self._signatures(docs)
+        self.timings["minhash"] = time.perf_counter() - t0
+
+        self.items = list(items)
+        self.index = {ai.id: k for k, ai in enumerate(self.items)}
+        self.features = Features(xm, tm, zm, sm, n_sh)
+        t0 = time.perf_counter()
+        self.lsh = cand.lsh_index(sm, list(range(len(items))), cfg.lsh_threshold)
+        self.timings["lsh_index"] = time.perf_counter() - t0
+        return self
+
+    def _fit_lsa(self, xm: sparse.csr_matrix) -> None:
+        from sklearn.decomposition import TruncatedSVD
+
+        df = np.asarray(self.vocab.df)
+        cols = np.argsort(-df, kind="stable")[: self.config.lsa_max_terms]
+        cols = np.sort(cols[df[cols] >= 2]) if len(df) > 1000 else np.sort(cols)
+        dim = min(self.config.lsa_dim, xm.shape[0] - 1, len(cols) - 1)
+        self.lsa_cols = cols.astype(np.int64)
+        if dim < 2:
+            self.lsa_components = np.zeros((0, len(cols)), dtype=np.float32)
+            return
+        svd = TruncatedSVD(n_components=dim, algorithm="randomized", n_iter=4, random_state=0)
+        svd.fit(xm[:, self.lsa_cols])
+        self.lsa_components = svd.components_.astype(np.float32)
+
+    def _project(self, xm: sparse.csr_matrix) -> npt.NDArray[np.float32]:
+        if self.lsa_components.shape[0] == 0:
+            return np.zeros((xm.shape[0], 1), dtype=np.float32)
+        xm = cand.widen(xm, int(self.lsa_cols.max()) + 1 if len(self.lsa_cols) else xm.shape[1])
+        zm = np.asarray(xm[:, self.lsa_cols] @ self.lsa_components.T, dtype=np.float32)
+        norms = np.linalg.norm(zm, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        out: npt.NDArray[np.float32] = (zm / norms).astype(np.float32)
+        return out
+
+    def _signatures(
+        self, docs: cand.TokenDocs
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]:
+        sm = np.empty((len(docs), self.config.num_perm), dtype=np.uint64)
+        n_sh = np.empty(len(docs), dtype=np.int32)
+        for k, tokens in enumerate(docs):
+            sh = cand.shingles(self.hasher(tokens))
+            n_sh[k] = len(sh)
+            sm[k] = self.minhasher.signature(sh)
+        return sm, n_sh
+
+    def featurize(
+        self, items: Sequence[AnalyzedItem], extra: dict[str, int] | None = None
+    ) -> Features:
+        """Features of items not in the fitted corpus, in the corpus's space."""
+        for ai in items:
+            self._mark_boiler(ai)
+        docs = [ai.content_tokens() for ai in items]
+        xm = cand.tfidf_matrix(docs, self.vocab, self.idf, extra=extra)
+        tm = cand.tfidf_matrix(
+            [ai.title_tokens() for ai in items], self.vocab, self.idf, extra=extra
+        )
+        sm, n_sh = self._signatures(docs)
+        return Features(xm, tm, self._project(xm), sm, n_sh)
+
+    # -- candidates ------------------------------------------------------------------------
+
+    def candidate_pairs(self) -> npt.NDArray[np.int64]:
+        """Pairs (i < j) from MinHash-LSH and dense nearest neighbours; never all pairs."""
+        assert self.features is not None
+        f, cfg = self.features, self.config
+        t0 = time.perf_counter()
+        found: set[tuple[int, int]] = set()
+        for i in range(len(self.items)):
+            hits = [j for j in cand.lsh_query(self.lsh, f.S[i]) if j != i]
+            if not hits:
+                continue
+            hv = np.asarray(hits)
+            jac = (f.S[hv] == f.S[i]).mean(axis=1)
+            order = np.argsort(-jac)[: cfg.lsh_max_per_item]
+            for o in order:
+                if jac[o] >= cfg.lsh_min_jaccard:
+                    j = int(hv[o])
+                    found.add((min(i, j), max(i, j)))
+        self.timings["candidates_lsh"] = time.perf_counter() - t0
+        n_lsh = len(found)
+        t0 = time.perf_counter()
+        for i, j, _ in cand.knn(f.Z, f.Z, cfg.knn_k, min_cos=cfg.knn_min_cos, exclude_self=True):
+            if i != j:
+                found.add((min(i, j), max(i, j)))
+        self.timings["candidates_knn"] = time.perf_counter() - t0
+        self.timings["n_candidates_lsh"] = float(n_lsh)
+        pairs = np.asarray(sorted(found), dtype=np.int64).reshape(-1, 2)
+        return pairs
+
+    # -- relate ----------------------------------------------------------------------------
+
+    def signals(
+        self,
+        fa: Features,
+        items_a: Sequence[AnalyzedItem],
+        ia: npt.NDArray[np.int64],
+        fb: Features,
+        items_b: Sequence[AnalyzedItem],
+        ib: npt.NDArray[np.int64],
+    ) -> list[PairSignals]:
+        cos = cand.rowwise_cosine(fa.X, fb.X, ia, ib)
+        tcos = cand.rowwise_cosine(fa.T, fb.T, ia, ib)
+        dense = np.einsum("ij,ij->i", fa.Z[ia], fb.Z[ib]) if len(ia) else np.zeros(0)
+        jac = (fa.S[ia] == fb.S[ib]).mean(axis=1) if len(ia) else np.zeros(0)
+        na = fa.n_sh[ia].astype(np.float64)
+        nb = fb.n_sh[ib].astype(np.float64)
+        small = np.maximum(np.minimum(na, nb), 1)
+        contain = np.clip(jac * (na + nb) / ((1 + jac) * small), 0, 1)
+        out: list[PairSignals] = []
+        for k in range(len(ia)):
+            a, b = items_a[ia[k]].p, items_b[ib[k]].p
+            la, lb = a.lang, b.lang
+            out.append(
+                PairSignals(
+                    cosine=float(cos[k]),
+                    jaccard=float(jac[k]),
+                    containment=float(contain[k]),
+                    title=float(tcos[k]),
+                    dense=float(dense[k]),
+                    shingles_min=int(small[k]),
+                    shared_agencies=[x for x in a.agencies if x in b.agencies],
+                    shared_targets=[x for x in a.targets if x in b.targets],
+                    shared_areas=[x for x in a.areas if x in b.areas],
+                    shared_amounts=shared_amounts(a.amounts, b.amounts),
+                    shared_programmes=[x for x in a.programmes if x in b.programmes],
+                    date_gap_days=_gap(a.date, b.date),
+                    year_jaccard=_jaccard(a.years, b.years),
+                    year_differs=bool(a.years and b.years and a.years[0] != b.years[0]),
+                    cross_language=(la == "en") != (lb == "en"),
+                )
+            )
+        return out
+
+    def encode_heads(self, items: Sequence[AnalyzedItem]) -> npt.NDArray[np.float32]:
+        assert self.embedder is not None
+        self.encoder_calls += len(items)
+        texts = [ai.head(self.config.encoder_head_chars) for ai in items]
+        return np.asarray(self.embedder.encode(texts), dtype=np.float32)
+
+    def relate_corpus(
+        self, pairs: npt.NDArray[np.int64], progress: Callable[[int], None] | None = None
+    ) -> list[Pair]:
+        """Label corpus pairs; the encoder is consulted only near the overlap threshold."""
+        assert self.features is not None
+        t0 = time.perf_counter()
+        f = self.features
+        sig = self.signals(f, self.items, pairs[:, 0], f, self.items, pairs[:, 1])
+        rels = [decide(s, self.config.relate, batch=True) for s in sig]
+        self.timings["relate"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        if self.embedder is not None:
+            self._consult_encoder(pairs, sig, rels)
+        self.timings["encoder"] = time.perf_counter() - t0
+        out = [
+            Pair(int(pairs[k, 0]), int(pairs[k, 1]), rels[k])
+            for k in range(len(rels))
+            if rels[k].label != "unrelated"
+        ]
+        if progress:
+            progress(len(pairs))
+        return out
+
+    def _consult_encoder(
+        self, pairs: npt.NDArray[np.int64], sig: list[PairSignals], rels: list[Relation]
+    ) -> None:
+        from prasan.policy.relate import calibrated_model
+
+        cfg = self.config
+        model = calibrated_model()
+        if model is not None:
+            th, width = cfg.relate.batch_redundant, cfg.encoder_band_model
+        else:
+            th, width = cfg.relate.overlap_score, cfg.encoder_band
+        band = [k for k, r in enumerate(rels) if abs(r.score - th) <= width]
+        band.sort(key=lambda k: abs(rels[k].score - th))
+        chosen: dict[int, int] = {}
+        use: list[int] = []
+        for k in band:
+            need = [x for x in (int(pairs[k, 0]), int(pairs[k, 1])) if x not in chosen]
+            if len(chosen) + len(need) > cfg.encoder_max_items:
+                break
+            for x in need:
+                chosen[x] = len(chosen)
+            use.append(k)
+        if not use:
+            return
+        order = sorted(chosen, key=chosen.__getitem__)
+        emb = self.encode_heads([self.items[x] for x in order])
+        for k in use:
+            a, b = chosen[int(pairs[k, 0])], chosen[int(pairs[k, 1])]
+            sig[k].encoder = float(emb[a] @ emb[b])
+            rels[k] = decide(sig[k], cfg.relate, batch=True)
+
+    # -- evidence --------------------------------------------------------------------------
+
+    def idf_of(self, token: str) -> float:
+        i = self.vocab.ids.get(token)
+        if i is None or i >= len(self.idf):
+            return self.vocab.unseen_idf()
+        return float(self.idf[i])
+
+    def evidence(self, a: AnalyzedItem, b: AnalyzedItem) -> list[Passage]:
+        encoder = None
+        if self.embedder is not None:
+            emb = self.embedder
+
+            def encoder(texts: list[str]) -> npt.NDArray[np.float32]:
+                return np.asarray(emb.encode(texts), dtype=np.float32)
+
+        return align(a.side(), b.side(), self.idf_of, top=self.config.evidence_top, encoder=encoder)
+
+    def add_evidence(
+        self, pairs: list[Pair], progress: Callable[[int], None] | None = None
+    ) -> None:
+        t0 = time.perf_counter()
+        sides: dict[int, SentenceSide] = {}
+        self._hydrate(
+            sorted(
+                {
+                    k
+                    for p in pairs
+                    if p.relation.label in ("duplicate", "overlap")
+                    for k in (p.a, p.b)
+                }
+            )
+        )
+
+        def side(k: int) -> SentenceSide:
+            s = sides.get(k)
+            if s is None:
+                s = sides[k] = self.items[k].side()
+            return s
+
+        for p in pairs:
+            if p.relation.label in ("duplicate", "overlap"):
+                p.evidence = align(side(p.a), side(p.b), self.idf_of, top=self.config.evidence_top)
+            if progress:
+                progress(1)
+        self.timings["evidence"] = time.perf_counter() - t0
+
+    def _hydrate(self, ks: list[int]) -> None:
+        """Re-segment stored items whose text was left out of the saved state."""
+        missing = [k for k in ks if not self.items[k].item.text]
+        if not missing or self.text_source is None:
+            return
+        texts = self.text_source([self.items[k].id for k in missing])
+        for k in missing:
+            ai = self.items[k]
+            text = texts.get(ai.id, "")
+            if not text:
+                continue
+            ai.item.text = text
+            fresh = process_text(text, ai.item.title)
+            ai.p.spans, ai.p.tokens = fresh.spans, fresh.tokens
+            self._mark_boiler(ai)
+
+    # -- comparing two texts ---------------------------------------------------------------
+
+    def _pair(
+        self, text_a: str, text_b: str, title_a: str = "", title_b: str = ""
+    ) -> tuple[PairSignals, AnalyzedItem, AnalyzedItem]:
+        ai = self._one(text_a, title_a, "a")
+        bi = self._one(text_b, title_b, "b")
+        extra: dict[str, int] = {}
+        fa = self.featurize([ai], extra)
+        fb = self.featurize([bi], extra)
+        zero = np.zeros(1, dtype=np.int64)
+        s = self.signals(fa, [ai], zero, fb, [bi], zero)[0]
+        if self.embedder is not None:
+            emb = self.encode_heads([ai, bi])
+            s.encoder = float(emb[0] @ emb[1])
+        return s, ai, bi
+
+    def pair_signals(self, text_a: str, text_b: str) -> PairSignals:
+        """Every signal for two texts, before any decision (what calibration reads)."""
+        return self._pair(text_a, text_b)[0]
+
+    def compare(self, text_a: str, text_b: str, title_a: str = "", title_b: str = "") -> Comparison:
+        s, ai, bi = self._pair(text_a, text_b, title_a, title_b)
+        rel = decide(s, self.config.relate)
+        ev = self.evidence(ai, bi) if rel.label != "unrelated" or s.cosine > 0.1 else []
+        return Comparison(
+            label=rel.label,
+            score=rel.score,
+            facets=rel.facets,
+            evidence=[e.as_dict() for e in ev],
+            signals={
+                "cosine": round(s.cosine, 4),
+                "jaccard": round(s.jaccard, 4),
+                "containment": round(s.containment, 4),
+                "title": round(s.title, 4),
+                "dense": round(s.dense, 4),
+                "encoder": None if s.encoder is None else round(s.encoder, 4),
+                "shared_agencies": s.shared_agencies,
+                "shared_targets": s.shared_targets,
+                "shared_areas": s.shared_areas,
+                "shared_amounts": s.shared_amounts,
+                "shared_programmes": s.shared_programmes,
+            },
+            agencies=(ai.p.agencies, bi.p.agencies),
+        )
+
+    def _one(self, text: str, title: str, doc_id: str) -> AnalyzedItem:
+        text = text.strip()
+        if not title:
+            title = text.split("\n", 1)[0][:200]
+        item = Item(id=doc_id, doc=doc_id, start=0, end=len(text), text=text, title=title)
+        return AnalyzedItem(item, process_text(text, title))
+
+    # -- incremental -----------------------------------------------------------------------
+
+    def add(self, new: list[AnalyzedItem]) -> list[Pair]:
+        """Relate new items to the corpus and to each other; index them. No refit."""
+        assert self.features is not None and self.lsh is not None
+        cfg = self.config
+        # new words join the vocabulary (df counted, idf of old words unchanged)
+        docs = []
+        for ai in new:
+            self._mark_boiler(ai)
+            docs.append(ai.content_tokens())
+        self.vocab.count(docs)
+        new_idf = self.vocab.idf()
+        self.idf = np.concatenate([self.idf, new_idf[len(self.idf) :]])
+        fn = self.featurize(new)
+        base = len(self.items)
+        f = self.features
+        width = max(f.X.shape[1], fn.X.shape[1])
+        merged = Features(
+            sparse.vstack([cand.widen(f.X, width), cand.widen(fn.X, width)]).tocsr(),
+            sparse.vstack([cand.widen(f.T, width), cand.widen(fn.T, width)]).tocsr(),
+            np.vstack([f.Z, fn.Z]),
+            np.vstack([f.S, fn.S]),
+            np.concatenate([f.n_sh, fn.n_sh]),
+        )
+        found: set[tuple[int, int]] = set()
+        for k in range(len(new)):
+            i = base + k
+            hits = cand.lsh_query(self.lsh, fn.S[k])
+            if hits:
+                hv = np.asarray(hits)
+                jac = (merged.S[hv] == fn.S[k]).mean(axis=1)
+                for o in np.argsort(-jac)[: cfg.lsh_max_per_item]:
+                    if jac[o] >= cfg.lsh_min_jaccard:
+                        found.add((int(hv[o]), i))
+            cand.lsh_insert(self.lsh, i, fn.S[k])
+        for k, j, _ in cand.knn(
+            fn.Z, merged.Z, cfg.knn_k, min_cos=cfg.knn_min_cos, exclude_self=False
+        ):
+            i = base + k
+            if j != i:
+                found.add((min(i, j), max(i, j)))
+        self.items.extend(new)
+        for k, ai in enumerate(new):
+            self.index[ai.id] = base + k
+        self.features = merged
+        pairs = np.asarray(sorted(found), dtype=np.int64).reshape(-1, 2)
+        if len(pairs) == 0:
+            return []
+        out = self.relate_corpus(pairs)
+        self.add_evidence(out)
+        return out
+
+
+def analyzer_from_documents(
+    docs: Sequence[Document],
+    *,
+    config: AnalyzerConfig | None = None,
+    embedder: Embedder | None = None,
+    workers: int | None = None,
+) -> Analyzer:
+    """An analyser fitted on ``docs`` (its corpus statistics come from them)."""
+    items = [it for d in docs for it in split_items(d)]
+    analyzed = Analyzer.process(items, workers=workers)
+    return Analyzer(config, embedder).fit(analyzed)

@@ -1,0 +1,154 @@
+"""Grouping: clusters of redundant items, communities by domain, per-agency fragmentation.
+
+A *cluster* is a connected component of duplicate/overlap edges (possible redundancy); its
+*fragmentation* is how many distinct ministries act in it (GAO's fragmentation: more than one
+agency involved in the same area of need). *Communities* come from Louvain modularity over all
+edges (duplicate, overlap and related, weighted by score) and approximate policy domains.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+
+@dataclass
+class GraphEdge:
+    a: str
+    b: str
+    label: str
+    score: float
+    facets: list[str]
+
+
+@dataclass
+class GraphNode:
+    id: str
+    doc: str
+    title: str
+    agencies: list[str]
+    ministries: list[str]
+
+
+@dataclass
+class Cluster:
+    id: str
+    kind: str  # "redundancy" or "community"
+    items: list[str]
+    docs: list[str]
+    agencies: list[str]
+    ministries: list[str]
+    fragmentation: int
+    labels: dict[str, int] = field(default_factory=dict)
+    title: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "size": len(self.items),
+            "items": self.items,
+            "docs": self.docs,
+            "agencies": self.agencies,
+            "ministries": self.ministries,
+            "fragmentation": self.fragmentation,
+            "labels": self.labels,
+            "title": self.title,
+        }
+
+
+def build_graph(nodes: Sequence[GraphNode], edges: Sequence[GraphEdge]) -> nx.Graph:
+    g = nx.Graph()
+    for n in nodes:
+        g.add_node(
+            n.id, doc=n.doc, title=n.title[:200], agencies="; ".join(n.agencies),
+            ministries="; ".join(n.ministries),
+        )  # fmt: skip
+    for e in edges:
+        g.add_edge(e.a, e.b, label=e.label, score=float(e.score), facets=",".join(e.facets))
+    return g
+
+
+def _cluster(
+    cid: str, kind: str, members: Sequence[str], g: nx.Graph, nodes: dict[str, GraphNode]
+) -> Cluster:
+    agencies: Counter[str] = Counter()
+    ministries: Counter[str] = Counter()
+    for m in members:
+        agencies.update(set(nodes[m].agencies))
+        ministries.update(set(nodes[m].ministries))
+    labels = Counter(d["label"] for _, _, d in g.subgraph(members).edges(data=True))
+    # the member with most edges inside the cluster names it
+    sub = g.subgraph(members)
+    central = max(members, key=lambda m: (sub.degree(m), m))
+    return Cluster(
+        id=cid,
+        kind=kind,
+        items=sorted(members),
+        docs=sorted({nodes[m].doc for m in members}),
+        agencies=[a for a, _ in agencies.most_common()],
+        ministries=[a for a, _ in ministries.most_common()],
+        fragmentation=len(ministries),
+        labels=dict(labels),
+        title=nodes[central].title[:200],
+    )
+
+
+def clusters_of(
+    g: nx.Graph, nodes: Sequence[GraphNode], *, min_community: int = 3
+) -> list[Cluster]:
+    by_id = {n.id: n for n in nodes}
+    red = nx.Graph()
+    red.add_edges_from(
+        (a, b) for a, b, d in g.edges(data=True) if d["label"] in ("duplicate", "overlap")
+    )
+    out: list[Cluster] = []
+    comps = sorted((sorted(c) for c in nx.connected_components(red)), key=lambda c: (-len(c), c))
+    for k, comp in enumerate(comps, 1):
+        out.append(_cluster(f"R{k}", "redundancy", comp, g, by_id))
+    linked = g.subgraph([n for n in g.nodes if g.degree(n) > 0])
+    if linked.number_of_edges():
+        comms = nx.community.louvain_communities(linked, weight="score", seed=0)
+        comms = sorted(
+            (sorted(c) for c in comms if len(c) >= min_community), key=lambda c: (-len(c), c)
+        )
+        for k, comp in enumerate(comms, 1):
+            out.append(_cluster(f"C{k}", "community", comp, g, by_id))
+    return out
+
+
+def fragmentation_by_agency(clusters: Sequence[Cluster]) -> list[dict[str, Any]]:
+    """Per ministry: redundancy clusters it acts in, and how many of those are shared."""
+    stats: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"clusters": 0, "shared_clusters": 0, "partners": Counter()}
+    )
+    for c in clusters:
+        if c.kind != "redundancy":
+            continue
+        for m in c.ministries:
+            s = stats[m]
+            s["clusters"] += 1
+            if c.fragmentation > 1:
+                s["shared_clusters"] += 1
+                s["partners"].update(x for x in c.ministries if x != m)
+    return sorted(
+        (
+            {
+                "agency": m,
+                "clusters": s["clusters"],
+                "shared_clusters": s["shared_clusters"],
+                "top_partners": [p for p, _ in s["partners"].most_common(5)],
+            }
+            for m, s in stats.items()
+        ),
+        key=lambda r: (-r["shared_clusters"], -r["clusters"], r["agency"]),
+    )
+
+
+def write_graphml(g: nx.Graph, path: Path) -> None:
+    nx.write_graphml(g, str(path))

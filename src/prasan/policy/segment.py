@@ -1,0 +1,192 @@
+"""Normalising, sentence-splitting and word-segmenting Thai (PyThaiNLP ``newmm``) and English.
+
+Segmentation is the one step that reads every word, so it is the floor of the whole pipeline's
+cost; it runs in worker processes (``segment_many``), item by item, and each worker also finds
+the item's agencies, budget amounts, target groups and areas while the text is in its memory.
+Workers return tokens joined by ``\\x1f`` so passing results between processes is a cheap
+string copy rather than pickling millions of small strings.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+SEP = "\x1f"
+MAX_SENTENCE = 300  # Thai paragraphs run on; cut long ones at spaces so evidence stays readable
+_SPACE_LIKE = re.compile("[\u00a0\u200b\u200c\u200d\u2060\ufeff\t\r]")
+_HAS_LETTER = re.compile(r"[a-z\u0e01-\u0e2e]")
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass
+class Processed:
+    """What segmentation and entity finding produce for one item."""
+
+    spans: list[tuple[int, int]]  # sentence offsets in the item text
+    tokens: list[str]  # per sentence: content tokens joined by SEP
+    agencies: list[str] = field(default_factory=list)
+    amounts: list[float] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
+    lang: str = "th"
+    title_tokens: str = ""
+    programmes: list[str] = field(default_factory=list)
+    date: str = ""  # ISO date found at the head of the text, if any
+    years: list[str] = field(default_factory=list)  # Buddhist-era years named, most frequent first
+
+
+def normalize(text: str) -> str:
+    """Same length as the input (offsets survive): odd spaces become plain spaces."""
+    return _SPACE_LIKE.sub(" ", text)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence-like spans: lines, with long lines cut at a space near ``MAX_SENTENCE``."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        while end - start > MAX_SENTENCE:
+            cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+            if cut <= start:
+                cut = start + MAX_SENTENCE
+            spans.append((start, cut))
+            start = cut
+            while start < end and text[start].isspace():
+                start += 1
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from pythainlp.corpus import thai_stopwords
+
+    english = {
+        "the", "of", "and", "to", "in", "for", "on", "a", "an", "is", "are", "was", "were", "be",
+        "by", "with", "as", "at", "that", "this", "it", "from", "or", "its", "has", "have",
+        "will", "which", "their", "also", "been", "not", "but",
+    }  # fmt: skip
+    return frozenset(thai_stopwords()) | english
+
+
+def tokenize(text: str) -> list[str]:
+    """Content words: newmm tokens, lower-cased, without spaces, punctuation, numbers, stopwords."""
+    from pythainlp.tokenize import word_tokenize
+
+    stop = _stopwords()
+    out: list[str] = []
+    for tok in word_tokenize(text, engine="newmm", keep_whitespace=False):
+        t = tok.strip().lower()
+        if len(t) < 2 or t in stop or not _HAS_LETTER.search(t):
+            continue
+        out.append(t)
+    return out
+
+
+_MONTHS = (
+    "มกราคม|กุมภาพันธ์|มีนาคม|เมษายน|พฤษภาคม|มิถุนายน|กรกฎาคม|สิงหาคม|กันยายน|ตุลาคม|"
+    "พฤศจิกายน|ธันวาคม|ม\\.ค\\.|ก\\.พ\\.|มี\\.ค\\.|เม\\.ย\\.|พ\\.ค\\.|มิ\\.ย\\.|ก\\.ค\\.|ส\\.ค\\.|"
+    "ก\\.ย\\.|ต\\.ค\\.|พ\\.ย\\.|ธ\\.ค\\."
+)
+_DATE = re.compile(r"(\d{1,2})\s*(" + _MONTHS + r")\s*(\d{2,4})")
+_YEAR = re.compile(r"(?<!\d)25[4-7]\d(?!\d)")
+
+
+def find_date(text: str) -> str:
+    """The first Thai date near the top (news items open with their date): ISO, or ""."""
+    from prasan.core.thai import parse_date, to_arabic_digits
+
+    m = _DATE.search(to_arabic_digits(text[:600]))
+    if not m:
+        return ""
+    try:
+        return parse_date(m.group(0)).isoformat()
+    except Exception:
+        return ""
+
+
+def find_years(text: str) -> list[str]:
+    """Buddhist-era years named (a programme's year or round), most frequent first."""
+    from collections import Counter
+
+    return [y for y, _ in Counter(_YEAR.findall(text[:3000])).most_common(5)]
+
+
+def language(text: str) -> str:
+    thai = len(_THAI.findall(text[:5000]))
+    latin = len(_LATIN.findall(text[:5000]))
+    if thai and latin > thai:
+        return "mixed" if thai > latin / 10 else "en"
+    return "th" if thai or not latin else "en"
+
+
+def process_text(text: str, title: str = "") -> Processed:
+    """Segment one item (and its title) and find who and what it names."""
+    from prasan.policy.gazetteer import (
+        default_gazetteer,
+        find_amounts,
+        find_areas,
+        find_programmes,
+        find_targets,
+    )
+
+    norm = normalize(text)
+    spans = sentence_spans(norm)
+    tokens = [SEP.join(tokenize(norm[s:e])) for s, e in spans]
+    return Processed(
+        spans=spans,
+        tokens=tokens,
+        agencies=default_gazetteer().find(norm),
+        amounts=find_amounts(norm),
+        targets=find_targets(norm),
+        areas=find_areas(norm),
+        lang=language(norm),
+        title_tokens=SEP.join(tokenize(normalize(title))) if title else "",
+        programmes=find_programmes(norm),
+        date=find_date(norm),
+        years=find_years(norm),
+    )
+
+
+def _work(job: tuple[str, str]) -> Processed:
+    return process_text(job[0], job[1])
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def segment_many(
+    jobs: Sequence[tuple[str, str]],
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Processed]:
+    """``process_text`` over many (text, title) jobs, in order, on ``workers`` processes."""
+    n = default_workers() if workers is None else workers
+    if n <= 1 or len(jobs) < 50:
+        for text, title in jobs:
+            yield process_text(text, title)
+            if progress:
+                progress(1)
+        return
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    # big items first would balance better, but order must be kept: small chunks do that job
+    with ctx.Pool(n) as pool:
+        for result in pool.imap(_work, jobs, chunksize=16):
+            yield result
+            if progress:
+                progress(1)

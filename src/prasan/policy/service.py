@@ -1,0 +1,413 @@
+"""Storing the analysis in the platform database, and growing it document by document.
+
+``save_analysis`` replaces the stored analysis with a batch result (one transaction: the old
+one stays until the new one is complete). ``add_documents`` relates new documents to the
+stored corpus without refitting: new items, their pairs and a refreshed cluster view land in
+the database, and the analyser state on disk is updated.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from prasan.core.settings import Settings
+from prasan.policy.analyzer import Analyzer, Embedder, Pair
+from prasan.policy.graph import Cluster, GraphEdge, GraphNode, build_graph, clusters_of
+from prasan.policy.ingest import Document, InputProblem, read_documents, split_items
+from prasan.policy.models import PolicyCluster, PolicyDocument, PolicyItem, PolicyPair, PolicyRun
+from prasan.policy.pipeline import AnalysisResult, item_record, pair_record
+from prasan.policy.store import delta_path, load_analyzer, save, save_analyzer, state_path
+
+CHUNK = 2000
+
+
+def _chunks(rows: Sequence[dict[str, Any]], n: int = CHUNK) -> Iterable[Sequence[dict[str, Any]]]:
+    for s in range(0, len(rows), n):
+        yield rows[s : s + n]
+
+
+def _doc_rows(docs: Iterable[Document]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": d.id,
+            "title": d.title,
+            "date": d.date,
+            "url": d.url,
+            "agency": d.agency,
+            "source": d.source[:1000],
+        }
+        for d in docs
+    ]
+
+
+def _item_rows(analyzer: Analyzer, start: int = 0) -> list[dict[str, Any]]:
+    rows = []
+    for ai in analyzer.items[start:]:
+        r = item_record(ai)
+        rows.append(
+            {
+                "id": r["id"],
+                "doc_id": r["doc"],
+                "start": r["start"],
+                "end": r["end"],
+                "title": r["title"],
+                "text": r["text"],
+                "lang": r["lang"],
+                "agencies": r["agencies"],
+                "amounts": r["amounts"],
+                "targets": r["targets"],
+                "areas": r["areas"],
+                "programmes": r["programmes"],
+            }
+        )
+    return rows
+
+
+def _pair_rows(analyzer: Analyzer, pairs: Sequence[Pair]) -> list[dict[str, Any]]:
+    rows = []
+    for p in pairs:
+        r = pair_record(analyzer, p)
+        a, b = sorted((r["a"], r["b"]))
+        if a != r["a"]:
+            r["a_doc"], r["b_doc"] = r["b_doc"], r["a_doc"]
+            for e in r["evidence"]:
+                e["a"], e["b"] = e["b"], e["a"]
+                e["a_start"], e["b_start"] = e["b_start"], e["a_start"]
+                e["a_end"], e["b_end"] = e["b_end"], e["a_end"]
+        r["a"], r["b"] = a, b
+        rows.append(r)
+    return rows
+
+
+def _write_clusters(session: Session, clusters: Sequence[Cluster]) -> None:
+    session.execute(delete(PolicyCluster))
+    session.execute(update(PolicyItem).values(cluster_id=None, community_id=None))
+    rows = [
+        {
+            "id": c.id,
+            "kind": c.kind,
+            "size": len(c.items),
+            "title": c.title,
+            "fragmentation": c.fragmentation,
+            "items": c.items,
+            "docs": c.docs,
+            "agencies": c.agencies,
+            "ministries": c.ministries,
+            "labels": c.labels,
+        }
+        for c in clusters
+    ]
+    for chunk in _chunks(rows):
+        session.execute(insert(PolicyCluster), list(chunk))
+    for c in clusters:
+        column = "cluster_id" if c.kind == "redundancy" else "community_id"
+        for s in range(0, len(c.items), 500):
+            session.execute(
+                update(PolicyItem)
+                .where(PolicyItem.id.in_(c.items[s : s + 500]))
+                .values({column: c.id})
+                .execution_options(synchronize_session=False)
+            )
+
+
+def save_analysis(*, session: Session, result: AnalysisResult, settings: Settings) -> None:
+    """Replace the stored analysis with ``result`` and save the analyser for ``add``."""
+    t0 = time.perf_counter()
+    an = result.analyzer
+    session.execute(delete(PolicyPair))
+    session.execute(delete(PolicyCluster))
+    session.execute(delete(PolicyItem))
+    session.execute(delete(PolicyDocument))
+    for chunk in _chunks(_doc_rows(result.documents)):
+        session.execute(insert(PolicyDocument), list(chunk))
+    for chunk in _chunks(_item_rows(an)):
+        session.execute(insert(PolicyItem), list(chunk))
+    for chunk in _chunks(_pair_rows(an, result.pairs)):
+        session.execute(insert(PolicyPair), list(chunk))
+    _write_clusters(session, result.clusters)
+    session.add(
+        PolicyRun(
+            kind="analyze",
+            documents=len(result.documents),
+            items=len(an.items),
+            pairs=len(result.pairs),
+            summary={k: v for k, v in result.summary.items() if k != "problems"},
+        )
+    )
+    session.flush()
+    save_analyzer(an, state_path(settings.data_dir))
+    result.summary.setdefault("timings_s", {})["store"] = round(time.perf_counter() - t0, 3)
+
+
+@dataclass
+class AddReport:
+    documents: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+    pairs: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        out = [f"added {len(self.documents)} document(s), {len(self.items)} item(s)"]
+        for p in sorted(self.pairs, key=lambda r: -r["score"])[:20]:
+            out.append(f"  {p['label']:<9} {p['score']:.3f}  {p['a']}  ↔  {p['b']}")
+        if len(self.pairs) > 20:
+            out.append(f"  … {len(self.pairs) - 20} more pair(s)")
+        return out
+
+
+def text_source(session: Session) -> Any:
+    def fetch(ids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for s in range(0, len(ids), 500):
+            rows = session.execute(
+                select(PolicyItem.id, PolicyItem.text).where(PolicyItem.id.in_(ids[s : s + 500]))
+            )
+            out.update({r[0]: r[1] for r in rows})
+        return out
+
+    return fetch
+
+
+_cache: dict[Path, tuple[tuple[float, float], Analyzer]] = {}
+
+
+def _stamp(path: Path) -> tuple[float, float]:
+    d = delta_path(path)
+    return (
+        path.stat().st_mtime if path.exists() else -1.0,
+        d.stat().st_mtime if d.exists() else -1.0,
+    )
+
+
+def _analyzer_for(settings: Settings) -> Analyzer:
+    """The stored analyser, kept in memory between calls while its files are unchanged."""
+    path = state_path(settings.data_dir)
+    hit = _cache.get(path)
+    if hit and hit[0] == _stamp(path):
+        return hit[1]
+    an = load_analyzer(path)
+    _cache[path] = (_stamp(path), an)
+    return an
+
+
+def add_documents(
+    *,
+    session: Session,
+    settings: Settings,
+    inputs: Iterable[str | Path],
+    embedder: Embedder | None = None,
+    refresh_clusters: bool = True,
+) -> AddReport:
+    """Analyse new documents against the stored corpus and store what they touch."""
+    t0 = time.perf_counter()
+    an = _analyzer_for(settings)
+    an.embedder = embedder
+    an.text_source = text_source(session)
+    report = AddReport()
+    seen = set(session.scalars(select(PolicyDocument.id)))
+    docs = list(read_documents(inputs, report.problems, seen_ids=seen))
+    items = [it for d in docs for it in split_items(d)]
+    if not items:
+        report.seconds = time.perf_counter() - t0
+        return report
+    start = len(an.items)
+    new = Analyzer.process(items, workers=1)
+    pairs = an.add(new)
+    for chunk in _chunks(_doc_rows(docs)):
+        session.execute(insert(PolicyDocument), list(chunk))
+    for chunk in _chunks(_item_rows(an, start)):
+        session.execute(insert(PolicyItem), list(chunk))
+    rows = _pair_rows(an, pairs)
+    for chunk in _chunks(rows):
+        session.execute(insert(PolicyPair), list(chunk))
+    if refresh_clusters:
+        _update_clusters(session, an, rows, report_items=[it.id for it in items])
+    session.add(
+        PolicyRun(kind="add", documents=len(docs), items=len(items), pairs=len(rows), summary={})
+    )
+    session.flush()
+    path = state_path(settings.data_dir)
+    save(an, path)
+    _cache[path] = (_stamp(path), an)
+    report.documents = [d.id for d in docs]
+    report.items = [it.id for it in items]
+    report.pairs = rows
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _cluster_row(c: PolicyCluster, an: Analyzer) -> None:
+    """Recompute a cluster's agencies, ministries and fragmentation from its members."""
+    from collections import Counter
+
+    from prasan.policy.gazetteer import default_gazetteer
+
+    gz = default_gazetteer()
+    agencies: Counter[str] = Counter()
+    for item_id in c.items:
+        k = an.index.get(item_id)
+        if k is not None:
+            agencies.update(set(an.items[k].p.agencies))
+    ministries: Counter[str] = Counter()
+    for a, n in agencies.items():
+        ministries[gz.ministry_of(a)] += n
+    c.size = len(c.items)
+    c.agencies = [a for a, _ in agencies.most_common()]
+    c.ministries = [m for m, _ in ministries.most_common()]
+    c.fragmentation = len(ministries)
+
+
+def _update_clusters(
+    session: Session, an: Analyzer, rows: Sequence[dict[str, Any]], report_items: list[str]
+) -> None:
+    """Update only the clusters the new pairs touch: a new duplicate/overlap edge joins the new
+    item to its neighbours' redundancy cluster (merging clusters it bridges); a new item joins
+    the community of its strongest neighbour. Louvain is not rerun (``analyze`` does that)."""
+    import networkx as nx
+
+    red = [r for r in rows if r["label"] in ("duplicate", "overlap")]
+    if red:
+        touched = sorted({r["a"] for r in red} | {r["b"] for r in red})
+        current = dict(
+            session.execute(
+                select(PolicyItem.id, PolicyItem.cluster_id).where(PolicyItem.id.in_(touched))
+            ).all()
+        )
+        g = nx.Graph()
+        g.add_nodes_from(touched)
+        g.add_edges_from((r["a"], r["b"]) for r in red)
+        g.add_edges_from((i, "cluster:" + c) for i, c in current.items() if c)
+        ids = session.scalars(select(PolicyCluster.id).where(PolicyCluster.kind == "redundancy"))
+        next_id = 1 + max((int(x[1:]) for x in ids if x[1:].isdigit()), default=0)
+        for comp in nx.connected_components(g):
+            old = sorted(
+                (n.split(":", 1)[1] for n in comp if n.startswith("cluster:")),
+                key=lambda c: int(c[1:]) if c[1:].isdigit() else 0,
+            )
+            members = {n for n in comp if not n.startswith("cluster:")}
+            labels: dict[str, int] = {}
+            keep: PolicyCluster | None = None
+            for cid in old:
+                c = session.get(PolicyCluster, cid)
+                if c is None:
+                    continue
+                members.update(c.items)
+                for k, v in (c.labels or {}).items():
+                    labels[k] = labels.get(k, 0) + v
+                if keep is None:
+                    keep = c
+                else:
+                    session.delete(c)
+            for r in red:
+                if r["a"] in members:
+                    labels[r["label"]] = labels.get(r["label"], 0) + 1
+            if keep is None:
+                first = next(iter(sorted(members)))
+                pos = an.index.get(first)
+                keep = PolicyCluster(
+                    id=f"R{next_id}",
+                    kind="redundancy",
+                    title=an.items[pos].item.title[:200] if pos is not None else "",
+                )
+                next_id += 1
+                session.add(keep)
+            keep.items = sorted(members)
+            keep.labels = labels
+            keep.docs = sorted({an.items[an.index[m]].item.doc for m in members if m in an.index})
+            _cluster_row(keep, an)
+            session.flush()
+            for s in range(0, len(keep.items), 500):
+                session.execute(
+                    update(PolicyItem)
+                    .where(PolicyItem.id.in_(keep.items[s : s + 500]))
+                    .values(cluster_id=keep.id)
+                    .execution_options(synchronize_session=False)
+                )
+    # communities: each new item joins its strongest neighbour's community
+    new = set(report_items)
+    best: dict[str, tuple[float, str]] = {}
+    for r in rows:
+        for me, other in ((r["a"], r["b"]), (r["b"], r["a"])):
+            if me in new and other not in new and r["score"] > best.get(me, (-1.0, ""))[0]:
+                best[me] = (r["score"], other)
+    if best:
+        comm = dict(
+            session.execute(
+                select(PolicyItem.id, PolicyItem.community_id).where(
+                    PolicyItem.id.in_([o for _, o in best.values()])
+                )
+            ).all()
+        )
+        for me, (_, other) in best.items():
+            cid = comm.get(other)
+            c = session.get(PolicyCluster, cid) if cid else None
+            if c is None:
+                continue
+            c.items = sorted({*c.items, me})
+            c.docs = sorted({*c.docs, an.items[an.index[me]].item.doc})
+            _cluster_row(c, an)
+            session.execute(
+                update(PolicyItem)
+                .where(PolicyItem.id == me)
+                .values(community_id=cid)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _refresh_clusters(session: Session, an: Analyzer) -> None:
+    """Clusters from the stored pairs (all of them: a new item can join two clusters)."""
+    from prasan.policy.gazetteer import default_gazetteer
+
+    gz = default_gazetteer()
+    nodes = [
+        GraphNode(
+            ai.id, ai.item.doc, ai.item.title, ai.p.agencies,
+            sorted({gz.ministry_of(a) for a in ai.p.agencies}),
+        )
+        for ai in an.items
+    ]  # fmt: skip
+    edges = [
+        GraphEdge(r.a, r.b, r.label, r.score, list(r.facets or []))
+        for r in session.execute(
+            select(
+                PolicyPair.a, PolicyPair.b, PolicyPair.label, PolicyPair.score, PolicyPair.facets
+            )
+        )
+    ]
+    _write_clusters(session, clusters_of(build_graph(nodes, edges), nodes))
+
+
+def counts(*, session: Session) -> dict[str, int]:
+    """How much is stored (for dashboards and checks)."""
+    return {
+        "documents": session.scalar(select(func.count()).select_from(PolicyDocument)) or 0,
+        "items": session.scalar(select(func.count()).select_from(PolicyItem)) or 0,
+        "pairs": session.scalar(select(func.count()).select_from(PolicyPair)) or 0,
+        "clusters": session.scalar(select(func.count()).select_from(PolicyCluster)) or 0,
+    }
+
+
+def seed_demo(*, session: Session, settings: Settings) -> Iterator[str]:
+    """Analyse the bundled demo corpus into the database, once (``prasan demo seed``)."""
+    from prasan.policy import pipeline
+    from prasan.policy.demo import demo_corpus_path
+    from prasan.policy.embed import get_embedder
+
+    if session.scalar(select(func.count()).select_from(PolicyItem)):
+        yield "policy analysis already stored"
+        return
+    result = pipeline.run([demo_corpus_path()], embedder=get_embedder("use"))
+    save_analysis(session=session, result=result, settings=settings)
+    s = result.summary
+    yield (
+        f"analysed the demo policy corpus: {s['items']} items, "
+        f"{sum(s['pairs'].values())} related pairs, {s['redundancy_clusters']} redundancy clusters"
+    )

@@ -1,0 +1,44 @@
+"""The relation model: shipped, fitted on the dev split, and refittable by its script."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from prasan.policy.relate import FEATURES, calibrated_model
+
+ROOT = Path(__file__).resolve().parents[2]
+DEVSET = ROOT / "benchmarks" / "data" / "policy_devset.jsonl"
+
+
+def test_shipped_model_was_fitted_on_the_dev_split_only() -> None:
+    model = calibrated_model()
+    assert model is not None
+    assert model["trained_on"]["split"] == "dev"
+    for key in ("redundant_encoder", "duplicate_vs_overlap", "related_vs_unrelated"):
+        assert set(model[key]["weights"]) == set(FEATURES)
+    assert "encoder" not in model["redundant_plain"]["weights"]
+    assert 0.0 < model["redundant_plain"]["threshold"] < 1.0
+
+
+@pytest.mark.slow
+def test_calibration_script_refits_from_the_devset(tmp_path: Path) -> None:
+    if not DEVSET.exists():
+        pytest.skip(f"labelled set not in this checkout: {DEVSET}")
+    spec = importlib.util.spec_from_file_location(
+        "policy_calibrate", ROOT / "benchmarks" / "policy_calibrate.py"
+    )
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    model_out, report_out = tmp_path / "m.json", tmp_path / "r.json"
+    mod.main(
+        ["--devset", str(DEVSET), "--model-out", str(model_out), "--report-out", str(report_out)]
+    )
+    model = json.loads(model_out.read_text(encoding="utf-8"))
+    report = json.loads(report_out.read_text(encoding="utf-8"))
+    assert model["trained_on"]["pairs"] == report["dev_fitted"]["redundant_encoder"]["n"]
+    assert 0.0 <= report["test"]["redundant_encoder"]["redundancy_f1"] <= 1.0

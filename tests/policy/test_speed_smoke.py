@@ -1,0 +1,28 @@
+"""The speed benchmark runs end to end (tiny version) and reports what the issue asks for."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "policy_speed.py"
+
+
+@pytest.mark.slow
+def test_policy_speed_smoke(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("policy_speed", BENCH)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = tmp_path / "speed.json"
+    mod.main(["--smoke", "--out", str(out), "--embedder", "none", "--no-variants"])
+    report = json.loads(out.read_text(encoding="utf-8"))
+    full = report["full"]
+    assert full["items"] > 0 and full["wall_s"] > 0
+    assert full["ratio_to_newmm_pass_wall"] > 0
+    assert report["floor_newmm_one_core"]["characters"] > 0
+    assert [r["documents"] for r in report["scaling"]] == [60, 120]
+    assert report["add"]["add_s"] and report["add"]["add_max_s"] < 10
