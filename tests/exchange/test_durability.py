@@ -5,7 +5,6 @@ verifies end to end, the restarted hub appends after it, and tampering is then d
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -23,22 +22,14 @@ PROVIDER = "TH/GOV/DGA/SAMPLE"
 
 
 @pytest.fixture
-def local(tmp_path: Path) -> Iterator[LocalExchange]:
-    base = os.environ.get("PRASAN_TEST_DATABASE_URL", "")
-    if base.startswith("postgresql"):
-        from tests.conftest import _drop_pg_database, _make_pg_database
-
-        url, name = _make_pg_database(base)
-    else:
-        url, name = f"sqlite:///{tmp_path / 'crash.db'}", ""
+def local(tmp_path: Path, private_database_url: str) -> Iterator[LocalExchange]:
+    url = private_database_url
     # Two hub worker processes append to one log: indexes must stay gap-free across processes.
     ex = LocalExchange(data_dir=tmp_path / "var", database_url=url, hub_workers=2)
     try:
         yield ex
     finally:
         ex.stop()
-        if name:
-            _drop_pg_database(base, name)
 
 
 def _verify(ex: LocalExchange) -> dict[str, Any]:

@@ -4,7 +4,6 @@ by the hub only over HTTP, answering signed ID-card, house-registration and attr
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,14 +19,8 @@ SOMCHAI = "1101700203450"  # the demo citizen the register always seeds
 
 
 @pytest.fixture
-def local(tmp_path: Path) -> Iterator[LocalExchange]:
-    base = os.environ.get("PRASAN_TEST_DATABASE_URL", "")
-    if base.startswith("postgresql"):
-        from tests.conftest import _drop_pg_database, _make_pg_database
-
-        url, name = _make_pg_database(base)
-    else:
-        url, name = f"sqlite:///{tmp_path / 'hub.db'}", ""
+def local(tmp_path: Path, private_database_url: str) -> Iterator[LocalExchange]:
+    url = private_database_url
     ex = LocalExchange(
         data_dir=tmp_path / "var",
         database_url=url,
@@ -38,8 +31,6 @@ def local(tmp_path: Path) -> Iterator[LocalExchange]:
         yield ex
     finally:
         ex.stop()
-        if name:
-            _drop_pg_database(base, name)
 
 
 def test_population_register_answers_through_the_hub(local: LocalExchange) -> None:

@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from prasan.accounts.models import User
-from prasan.core.db import session_factory
+from prasan.core.db import session_scope
 from prasan.core.errors import CsrfFailed, Forbidden, NotAuthenticated
 from prasan.core.roles import ALL_ROLES, Role
 from prasan.core.settings import Settings
@@ -30,15 +30,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request, committed once after the route returns, before the response."""
-    session = session_factory(request.app.state.settings)()
-    try:
+    with session_scope(request.app.state.settings) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
