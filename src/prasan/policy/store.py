@@ -43,6 +43,11 @@ def _light(ai: AnalyzedItem) -> AnalyzedItem:
             areas=p.areas,
             lang=p.lang,
             programmes=p.programmes,
+            date=p.date,
+            years=p.years,
+            head_years=p.head_years,
+            rounds=p.rounds,
+            head_areas=p.head_areas,
         ),
     )
 
