@@ -121,7 +121,9 @@ def _settings(store: Path) -> Any:
     return Settings(data_dir=store / "var", database_url=f"sqlite:///{store}/policy.db")
 
 
-def add_one(path: Path, n_docs: int, embedder: str, store: Path) -> dict[str, Any]:
+def add_one(
+    path: Path, n_docs: int, embedder: str, store: Path, prefix: str = "added-"
+) -> dict[str, Any]:
     """Add ``n_docs`` documents, one at a time, to the analysis stored in ``store``."""
     from prasan.core import db
     from prasan.policy import service
@@ -139,7 +141,7 @@ def add_one(path: Path, n_docs: int, embedder: str, store: Path) -> dict[str, An
     first_load = None
     for k, r in enumerate(picks):
         one = store / f"new{k}.jsonl"
-        one.write_text(json.dumps(dict(r, id="added-" + r["id"]), ensure_ascii=False) + "\n")
+        one.write_text(json.dumps(dict(r, id=prefix + r["id"]), ensure_ascii=False) + "\n")
         t0 = time.perf_counter()
         with db.session_scope(settings) as session:
             rep = service.add_documents(
@@ -188,6 +190,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--one", choices=["floor", "run", "add"], default=None)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--store-dir", type=Path, default=None)
+    ap.add_argument(
+        "--id-prefix", default="added-", help="ids of added documents (to add again to a store)"
+    )
     args = ap.parse_args(argv)
 
     if args.smoke:
@@ -208,7 +213,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             with tempfile.TemporaryDirectory() as tmp:
                 res = run_one(corpus, limit, args.embedder, args.workers, Path(tmp), args.store_dir)
         else:
-            res = add_one(corpus, args.add_docs, args.embedder, args.store_dir)
+            res = add_one(corpus, args.add_docs, args.embedder, args.store_dir, args.id_prefix)
         print(json.dumps(res, ensure_ascii=False))
         return res
 

@@ -30,6 +30,8 @@ from prasan.policy.relate import (
     RelateConfig,
     Relation,
     decide,
+    instance_features,
+    is_copy,
     shared_amounts,
 )
 from prasan.policy.segment import SEP, Processed, process_text, segment_many
@@ -144,6 +146,47 @@ def _gap(a: str, b: str) -> float | None:
 def _jaccard(a: Sequence[str], b: Sequence[str]) -> float:
     sa, sb = set(a), set(b)
     return len(sa & sb) / len(sa | sb) if sa or sb else 0.0
+
+
+_DATE_LINE = re.compile(r"^\s*(?:วัน\S{0,12}ที่\s*)?[0-9๐-๙]{1,2}\s*\S{2,12}\s*[0-9๐-๙]{2,4}\s*$")
+
+
+def guess_title(text: str) -> str:
+    """The headline of a bare text: its first line that is not just a date.
+
+    News items in the corpus open with their date line (``วันอังคารที่ 23 สิงหาคม 2559``) and
+    then the headline; taking the date as the title made every two items of the same weekday
+    and month look alike."""
+    for line in text.split("\n", 8)[:8]:
+        line = line.strip()
+        if line and not _DATE_LINE.match(line):
+            return line[:200]
+    return text.split("\n", 1)[0][:200]
+
+
+def _disjoint(a: Sequence[str], b: Sequence[str]) -> bool:
+    return bool(a and b and not set(a) & set(b))
+
+
+def _instance_conflicts(a: Processed, b: Processed) -> dict[str, Any]:
+    """Signs that two similar items are different instances of one programme (another year,
+    round, phase, province or budget): the labelling guide's ``related``, not ``duplicate``."""
+    ra: dict[str, set[str]] = {}
+    rb: dict[str, set[str]] = {}
+    for src, dst in ((a.rounds, ra), (b.rounds, rb)):
+        for r in src:
+            kind, _, num = r.partition(":")
+            dst.setdefault(kind, set()).add(num)
+    big_a = [x for x in a.amounts if x >= 1e6]
+    big_b = [x for x in b.amounts if x >= 1e6]
+    return {
+        "head_year_conflict": _disjoint(a.head_years, b.head_years),
+        "head_year_match": bool(set(a.head_years) & set(b.head_years)),
+        "round_conflict": any(k in rb and not ra[k] & rb[k] for k in ra),
+        "area_conflict": _disjoint(a.head_areas, b.head_areas),
+        "area_jaccard": _jaccard(a.areas, b.areas),
+        "amount_conflict": bool(big_a and big_b and not shared_amounts(big_a, big_b)),
+    }
 
 
 def sentence_key(sentence: str) -> int:
@@ -365,6 +408,7 @@ class Analyzer:
                     year_jaccard=_jaccard(a.years, b.years),
                     year_differs=bool(a.years and b.years and a.years[0] != b.years[0]),
                     cross_language=(la == "en") != (lb == "en"),
+                    **_instance_conflicts(a, b),
                 )
             )
         return out
@@ -409,7 +453,13 @@ class Analyzer:
             th, width = cfg.relate.batch_redundant, cfg.encoder_band_model
         else:
             th, width = cfg.relate.overlap_score, cfg.encoder_band
-        band = [k for k, r in enumerate(rels) if abs(r.score - th) <= width]
+        # copies are duplicates whatever the encoder says: never pay for it there (the first
+        # encoder call in a process costs ~2 s of model warm-up, the bulk of a first ``add``)
+        band = [
+            k
+            for k, r in enumerate(rels)
+            if abs(r.score - th) <= width and not (model is not None and is_copy(sig[k]))
+        ]
         band.sort(key=lambda k: abs(rels[k].score - th))
         chosen: dict[int, int] = {}
         use: list[int] = []
@@ -534,6 +584,9 @@ class Analyzer:
                 "shared_areas": s.shared_areas,
                 "shared_amounts": s.shared_amounts,
                 "shared_programmes": s.shared_programmes,
+                # another year, round, phase or province of one programme (explanation only;
+                # the model does not read these, see docs/policy.md)
+                "instance": {k: v for k, v in instance_features(s).items() if v},
             },
             agencies=(ai.p.agencies, bi.p.agencies),
         )
@@ -541,7 +594,7 @@ class Analyzer:
     def _one(self, text: str, title: str, doc_id: str) -> AnalyzedItem:
         text = text.strip()
         if not title:
-            title = text.split("\n", 1)[0][:200]
+            title = guess_title(text)
         item = Item(id=doc_id, doc=doc_id, start=0, end=len(text), text=text, title=title)
         return AnalyzedItem(item, process_text(text, title))
 

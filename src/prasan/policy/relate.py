@@ -69,6 +69,13 @@ class PairSignals:
     date_gap_days: float | None = None  # between the dates the two items open with
     year_jaccard: float = 0.0  # overlap of the Buddhist-era years they name
     year_differs: bool = False  # their most-named years differ (another round or season)
+    # the heads (title and lead) name which instance of a programme each item is about
+    head_year_conflict: bool = False  # both name years there, none in common
+    head_year_match: bool = False  # they name a year in common there
+    round_conflict: bool = False  # another round, batch or phase (ครั้งที่/รุ่นที่/ระยะที่ ...)
+    area_conflict: bool = False  # both heads name provinces, none in common
+    area_jaccard: float = 0.0  # provinces named anywhere
+    amount_conflict: bool = False  # both name budgets of a million baht or more, none equal
 
 
 @dataclass
@@ -136,6 +143,27 @@ def features(s: PairSignals) -> dict[str, float]:
     }
 
 
+INSTANCE_FEATURES = (
+    "head_year_conflict", "head_year_match", "round_conflict", "area_conflict", "area_jaccard",
+    "amount_conflict",
+)  # fmt: skip
+
+
+def instance_features(s: PairSignals) -> dict[str, float]:
+    """Which instance of a programme each item is (year, round, province, budget).
+
+    Measured on the dev split (benchmarks/policy_calibrate.py's design study) and, so far, NOT
+    read by the model: adding them lowered the cross-validated redundancy F1."""
+    return {
+        "head_year_conflict": float(s.head_year_conflict),
+        "head_year_match": float(s.head_year_match),
+        "round_conflict": float(s.round_conflict),
+        "area_conflict": float(s.area_conflict),
+        "area_jaccard": s.area_jaccard,
+        "amount_conflict": float(s.amount_conflict),
+    }
+
+
 @lru_cache(maxsize=1)
 def calibrated_model() -> dict[str, Any] | None:
     """Logistic models fitted on the dev split of the labelled set, if the data file exists."""
@@ -151,6 +179,13 @@ def _prob(m: dict[str, Any], f: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+def is_copy(s: PairSignals) -> bool:
+    """A near-verbatim copy: ``duplicate`` whatever the model or the encoder would say."""
+    contain = s.containment if s.shingles_min >= 30 else 0.0
+    short_copy = s.shingles_min >= 5 and s.containment >= 0.9 and s.jaccard >= 0.5
+    return s.jaccard >= 0.8 or contain >= 0.9 or short_copy
+
+
 def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = False) -> Relation:
     """The calibrated model when present (``data/relate_model.json``), else the rules.
 
@@ -163,9 +198,7 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     f = features(s)
     red = model["redundant_encoder" if s.encoder is not None else "redundant_plain"]
     p = _prob(red, f)
-    contain = s.containment if s.shingles_min >= 30 else 0.0
-    short_copy = s.shingles_min >= 5 and s.containment >= 0.9 and s.jaccard >= 0.5
-    if s.jaccard >= 0.8 or contain >= 0.9 or short_copy:
+    if is_copy(s):
         label, p = "duplicate", max(p, 0.95)  # a copy is a copy, whatever the model says
     elif p >= (threshold := cfg.batch_redundant if batch else red["threshold"]):
         label = "duplicate" if _prob(model["duplicate_vs_overlap"], f) >= 0.5 else "overlap"

@@ -39,6 +39,10 @@ class Processed:
     programmes: list[str] = field(default_factory=list)
     date: str = ""  # ISO date found at the head of the text, if any
     years: list[str] = field(default_factory=list)  # Buddhist-era years named, most frequent first
+    # what the head (title and lead) says about which instance of a programme this is
+    head_years: list[str] = field(default_factory=list)  # Buddhist-era years, 2-digit ones too
+    rounds: list[str] = field(default_factory=list)  # "round:3", "phase:2", ...
+    head_areas: list[str] = field(default_factory=list)  # provinces named in the head
 
 
 def normalize(text: str) -> str:
@@ -125,6 +129,40 @@ def find_years(text: str) -> list[str]:
     return [y for y, _ in Counter(_YEAR.findall(text[:3000])).most_common(5)]
 
 
+HEAD_CHARS = 400  # the title and lead: where an item says which year, round or province it is
+_ROUND = re.compile(r"(ครั้งที่|รุ่นที่|ระยะที่|เฟส|ฉบับที่|งวดที่|รอบที่)\s*(\d{1,3})(?![\d/])")
+_ROUND_KIND = {
+    "ครั้งที่": "round", "รอบที่": "round", "งวดที่": "round", "รุ่นที่": "batch",
+    "ระยะที่": "phase", "เฟส": "phase", "ฉบับที่": "edition",
+}  # fmt: skip
+# a year that names the instance: "ปี 61", "ปี’60", "ปีงบประมาณ 2562", "ประจำปี พ.ศ. 2561", "ปีการผลิต 60/61"
+_HEAD_YEAR = re.compile(
+    r"(?:ปี(?:งบประมาณ|การผลิต|การศึกษา|เพาะปลูก)?|ประจำปี|ฤดูกาล|พ\.ศ\.)\s*(?:พ\.ศ\.)?\s*[’'‘]?\s*"
+    r"(25[4-7]\d|[4-7]\d)(?!\d)"
+)
+
+
+def find_head_markers(text: str) -> tuple[list[str], list[str]]:
+    """Years (Buddhist era, 4 digits) and rounds/phases the head of an item names.
+
+    Two reports of the same programme in another year, round or phase read almost the same;
+    these markers are how the labelling guide tells them apart (``related``, not ``duplicate``).
+    """
+    from prasan.core.thai import to_arabic_digits
+
+    head = to_arabic_digits(text[:HEAD_CHARS])
+    years: dict[str, None] = {}
+    for m in _HEAD_YEAR.finditer(head):
+        y = m.group(1)
+        years.setdefault(y if len(y) == 4 else "25" + y, None)
+    for y in _YEAR.findall(head):
+        years.setdefault(y, None)
+    rounds: dict[str, None] = {}
+    for m in _ROUND.finditer(head):
+        rounds.setdefault(f"{_ROUND_KIND[m.group(1)]}:{int(m.group(2))}", None)
+    return list(years)[:6], list(rounds)[:6]
+
+
 def language(text: str) -> str:
     thai = len(_THAI.findall(text[:5000]))
     latin = len(_LATIN.findall(text[:5000]))
@@ -146,6 +184,10 @@ def process_text(text: str, title: str = "") -> Processed:
     norm = normalize(text)
     spans = sentence_spans(norm)
     tokens = [SEP.join(tokenize(norm[s:e])) for s, e in spans]
+    head = norm[:HEAD_CHARS]
+    if title and title.strip() and title.strip() not in head:
+        head = title + "\n" + head
+    head_years, rounds = find_head_markers(head)
     return Processed(
         spans=spans,
         tokens=tokens,
@@ -158,6 +200,9 @@ def process_text(text: str, title: str = "") -> Processed:
         programmes=find_programmes(norm),
         date=find_date(norm),
         years=find_years(norm),
+        head_years=head_years,
+        rounds=rounds,
+        head_areas=find_areas(head),
     )
 
 

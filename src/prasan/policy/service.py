@@ -198,6 +198,23 @@ def _analyzer_for(settings: Settings) -> Analyzer:
     return an
 
 
+class _StoredIds(set[str]):
+    """Document ids already stored, asked of the database one at a time: loading all ~28,000
+    ids for every ``add`` cost more than the analysis of the added document."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self._session = session
+
+    def __contains__(self, doc_id: object) -> bool:
+        if super().__contains__(doc_id):
+            return True
+        found = self._session.scalar(
+            select(PolicyDocument.id).where(PolicyDocument.id == doc_id).limit(1)
+        )
+        return found is not None
+
+
 def add_documents(
     *,
     session: Session,
@@ -212,8 +229,7 @@ def add_documents(
     an.embedder = embedder
     an.text_source = text_source(session)
     report = AddReport()
-    seen = set(session.scalars(select(PolicyDocument.id)))
-    docs = list(read_documents(inputs, report.problems, seen_ids=seen))
+    docs = list(read_documents(inputs, report.problems, seen_ids=_StoredIds(session)))
     items = [it for d in docs for it in split_items(d)]
     if not items:
         report.seconds = time.perf_counter() - t0
