@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 import time
@@ -176,6 +177,13 @@ class ExchangeClient:
         sig = protocol.pick(
             signing.parse_signatures(headers.get("signature-input"), headers.get("signature")),
             protocol.RESPONSE_TAG,
+        )
+        # The signature must cover the request hash and digest, or binding proves nothing.
+        protocol.check_params(
+            sig,
+            required=protocol.RESPONSE_COMPONENTS,
+            now=dt.datetime.now(dt.UTC),
+            need_nonce=False,
         )
         key = self.provider_key(sig.keyid)
         signing.verify(message, sig, key)

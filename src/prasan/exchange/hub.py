@@ -58,11 +58,14 @@ def _pseudonym_key(secret: str) -> bytes:
     return hashlib.sha256(b"prasan-log-subject/v1\x00" + secret.encode()).digest()
 
 
-def subject_of(settings: Settings, citizen_id: str) -> str:
+def pseudonym(key: bytes, citizen_id: str) -> str:
     """A keyed pseudonym of a citizen ID: the log never holds the ID itself, and without the
     hub's secret nobody can test IDs against it (13 digits are easy to enumerate)."""
-    key = _pseudonym_key(settings.resolved_secret())
     return hmac.new(key, citizen_id.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def subject_of(settings: Settings, citizen_id: str) -> str:
+    return pseudonym(_pseudonym_key(settings.resolved_secret()), citizen_id)
 
 
 @dataclass
@@ -215,9 +218,12 @@ class Hub:
     timeout_s: float = 10.0
     http: ProviderPool = field(init=False)
     key: tuple[str, Ed25519PrivateKey] = field(init=False)
+    subject_key: bytes = field(init=False)
 
     def __post_init__(self) -> None:
         self.key = keystore.hub_key(self.settings)
+        # Derived once: resolved_secret() may read a file, and this is on every call's path.
+        self.subject_key = _pseudonym_key(self.settings.resolved_secret())
         self.http = ProviderPool(self.timeout_s, self._tls())
 
     def _tls(self) -> ssl.SSLContext | None:
@@ -329,7 +335,7 @@ def handle(
         # Only a verified signature names a consumer and a citizen in the log: a forged request
         # must not appear in anyone's "who read my data".
         call.consumer = key.member_id
-        call.subject = subject_of(hub.settings, citizen) if citizen else None
+        call.subject = pseudonym(hub.subject_key, citizen) if citizen else None
         call.request_hash = signing.sha256_b64(base)
         if not key.usable(now):
             when = key.revoked_at or key.not_after
@@ -517,11 +523,9 @@ def _check_answer(resp: Upstream, *, call: Call, provider_keys: Mapping[str, str
             raise fail(f"it is signed with {sig.keyid}, not a current key of the provider")
         signing.verify(message, sig, signing.public_from_b64(key))
         signing.check_content_digest(headers.get("content-digest"), resp.body)
-    except SignatureInvalid as exc:
-        raise fail(exc.detail) from None
-    except PrasanError as exc:
-        if isinstance(exc, ProviderFailed):
-            raise
+    except ProviderFailed:
+        raise
+    except PrasanError as exc:  # a bad signature, digest or parameters
         raise fail(exc.detail) from None
     if headers.get(protocol.CALL_ID) != call.call_id:
         raise fail("it answers a different call id")

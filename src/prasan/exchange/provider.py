@@ -33,6 +33,7 @@ from prasan.exchange.errors import (
     UnknownKey,
     UnknownService,
 )
+from prasan.web.problems import problem_body
 
 Handler = Callable[[Session, str, Mapping[str, str]], dict[str, Any]]
 
@@ -120,18 +121,6 @@ class _Seen:
             return True
 
 
-def _problem(exc: PrasanError) -> dict[str, Any]:
-    return {
-        "type": "https://prasan.go.th/problems/" + exc.code,
-        "title": exc.title,
-        "status": exc.status,
-        "detail": exc.detail,
-        "code": exc.code,
-        "title_th": exc.title_th,
-        "detail_th": exc.detail_th,
-    }
-
-
 def create_provider_app(
     *,
     member_id: str,
@@ -178,10 +167,10 @@ def create_provider_app(
         headers["signature"] = signed.signature_member
         return Response(content=body, status_code=status, headers=headers)
 
-    def refuse(exc: PrasanError) -> Response:
+    def refuse(exc: PrasanError, request: Request) -> Response:
         # Unsigned: the request could not be tied to a verified call.
         return Response(
-            content=json.dumps(_problem(exc), ensure_ascii=False).encode(),
+            content=json.dumps(problem_body(exc, request), ensure_ascii=False).encode(),
             status_code=exc.status,
             media_type="application/problem+json",
         )
@@ -251,7 +240,7 @@ def create_provider_app(
         try:
             call_id, request_hash, code = verify_request(request, body)
         except PrasanError as exc:
-            return refuse(exc)
+            return refuse(exc, request)
         citizen = request.headers.get(protocol.CITIZEN, "")
         params = dict(request.query_params)
         try:
@@ -262,9 +251,9 @@ def create_provider_app(
             err: PrasanError = exc
             if type(exc) is NotFound:
                 err = CitizenNotFound(exc.detail, detail_th=exc.detail_th)
-            return sign_answer(err.status, _problem(err), call_id, request_hash)
+            return sign_answer(err.status, problem_body(err, request), call_id, request_hash)
         except PrasanError as exc:
-            return sign_answer(exc.status, _problem(exc), call_id, request_hash)
+            return sign_answer(exc.status, problem_body(exc, request), call_id, request_hash)
 
     for path in ("/x/v1/{a}/{b}/{c}/{d}/{service}", "/x/v1/{a}/{b}/{c}/{d}/{service}/{rest:path}"):
         app.add_api_route(path, endpoint, methods=["GET", "POST"], include_in_schema=False)

@@ -12,7 +12,7 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from prasan.core.db import utcnow
-from prasan.core.errors import Conflict, NotFound, ValidationFailed
+from prasan.core.errors import Conflict, NotFound
 from prasan.core.settings import Settings
 from prasan.exchange import keystore
 from prasan.exchange.models import AccessRight, Member, MemberKey, Service
@@ -127,36 +127,6 @@ def issue_certificate(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(key.certificate, encoding="utf-8")
     return key
-
-
-def key_is_usable(key: MemberKey, now: dt.datetime) -> bool:
-    return key.status == "active" and (key.not_after is None or key.not_after > now)
-
-
-def private_key_for(settings: Settings, kid: str) -> Ed25519PrivateKey:
-    from prasan.exchange.signing import load_private_key
-
-    path = keystore.key_path(settings, kid)
-    if not path.exists():
-        raise NotFound(
-            f"No private key for {kid} under {path.parent}: generate one with "
-            "`prasan exchange key new`",
-            detail_th=f"ไม่พบกุญแจส่วนตัวของ {kid}",
-        )
-    return load_private_key(path)
-
-
-def active_kid(*, session: Session, member_id: str) -> str:
-    """The newest usable key of a member (what the demo signs with)."""
-    member = get_member(session=session, member_id=member_id)
-    now = utcnow()
-    usable = sorted((k for k in member.keys if key_is_usable(k, now)), key=lambda k: k.created_at)
-    if not usable:
-        raise NotFound(
-            f"Member {member_id} has no usable key: create one with `prasan exchange key new`",
-            detail_th=f"สมาชิก {member_id} ไม่มีกุญแจที่ใช้งานได้",
-        )
-    return usable[-1].kid
 
 
 def ensure_hub(*, session: Session, settings: Settings) -> str:
@@ -307,11 +277,6 @@ def directory(*, session: Session) -> dict[str, Any]:
         ],
         "services": [s.model_dump() for s in list_services(session=session)],
     }
-
-
-def require(condition: bool, message: str, message_th: str) -> None:
-    if not condition:
-        raise ValidationFailed(message, detail_th=message_th)
 
 
 # ---------------------------------------------------------------- hot-path lookups (Core, no ORM)
