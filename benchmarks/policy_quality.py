@@ -511,6 +511,14 @@ def run_analyser(pairs: Sequence[Pair]) -> dict[str, Any]:
     preds: list[str] = []
     scores: list[float | None] = []
     errors: list[str] = []
+    # Fit the default analyser first (when there is one), so the pair rate is comparisons only.
+    import prasan.policy as policy_pkg
+
+    t_setup = time.perf_counter()
+    fit = getattr(policy_pkg, "default_analyzer", None)
+    if fit is not None:
+        fit()
+    setup_s = time.perf_counter() - t_setup
     t0 = time.perf_counter()
     for p in pairs:
         try:
@@ -532,6 +540,7 @@ def run_analyser(pairs: Sequence[Pair]) -> dict[str, Any]:
         "status": "ok" if not errors else "ok-with-errors",
         "errors": errors[:20],
         "n_errors": len(errors),
+        "setup_s": round(setup_s, 2),
         "seconds": round(seconds, 2),
         "pairs_per_second": round(len(pairs) / seconds, 2) if seconds else None,
         "splits": {},

@@ -175,18 +175,13 @@ def test_smoke_run_writes_results(tmp_path: Path) -> None:
     for name in ("tfidf_cosine", "minhash_jaccard"):
         sysrep = saved["systems"][name]
         assert sysrep["status"] == "ok"
-        for split in ("dev", "test", "all"):
-            red = sysrep["splits"][split]["redundancy"]
-            assert 0.0 <= red["f1"] <= 1.0
+        assert set(sysrep["splits"]) == {"dev", "test", "all"}
         th = sysrep["thresholds"]["labels"]
         assert th["duplicate"] >= th["overlap"] >= th["related"]
     assert saved["systems"]["use_m3_cosine"]["status"] == "skipped"
-    assert saved["systems"]["analyser"]["status"] in {
-        "ok",
-        "ok-with-errors",
-        "not available",
-        "error",
-    }
+    analyser = saved["systems"]["analyser"]  # the real prasan.policy.compare_texts
+    assert analyser["status"] == "ok" and analyser["n_errors"] == 0, analyser.get("errors")
+    assert len(analyser["predictions"]) == 20
     assert report["target"]["split"] == "test"
 
 

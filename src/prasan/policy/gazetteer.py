@@ -21,6 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from prasan.core.thai import to_arabic_digits
+
 # (Thai name, Thai abbreviations, English name, English abbreviations, parent ministry or "")
 CURATED: list[tuple[str, list[str], str, list[str], str]] = [
     ("สำนักนายกรัฐมนตรี", ["นร."], "Office of the Prime Minister", ["OPM"], ""),
@@ -580,7 +582,6 @@ def default_gazetteer() -> Gazetteer:
 
 # -- budget amounts -------------------------------------------------------------------------
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _MULT = {
     "": 1.0,
     "พัน": 1e3,
@@ -599,7 +600,7 @@ _EN_MULT = {"": 1.0, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
 def find_amounts(text: str) -> list[float]:
     """Budget amounts in baht (``1,500 ล้านบาท`` → 1.5e9), largest first, without repeats."""
-    text = text.translate(_THAI_DIGITS)
+    text = to_arabic_digits(text)
     found: set[float] = set()
     for m in _AMOUNT.finditer(text):
         try:

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prasan.core.thai import to_arabic_digits
+
 MAX_DOC_CHARS = 2_000_000  # ~2 MB of Thai text; longer documents are cut with a warning
 SUPPORTED = (
     ".jsonl",
@@ -302,14 +304,13 @@ def _checked(
 # -- splitting ------------------------------------------------------------------------------
 
 _MARKER = re.compile(r"(?m)^[ \t\u00a0]*([0-9๐-๙]{1,3})[ \t\u00a0]*\.[ \t\u00a0]*เรื่อง")
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 MIN_ITEM_CHARS = 200  # a table-of-contents entry is shorter than any resolution's body
 
 
 def split_items(doc: Document) -> list[Item]:
     """Policy items of one document; numbered cabinet resolutions become one item each."""
     text = doc.text
-    markers = [(m.start(), int(m.group(1).translate(_THAI_DIGITS))) for m in _MARKER.finditer(text)]
+    markers = [(m.start(), int(to_arabic_digits(m.group(1)))) for m in _MARKER.finditer(text)]
     if len(markers) >= 3:
         # group markers into runs of increasing numbers; a restart begins a new run
         runs: list[list[tuple[int, int]]] = [[markers[0]]]

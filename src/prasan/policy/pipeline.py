@@ -45,7 +45,12 @@ class AnalysisResult:
 
 
 def peak_memory_mb() -> dict[str, float]:
-    """Peak resident memory of this process and of its (worker) children, in MB."""
+    """Peak resident memory of this process and of its (worker) children, in MB.
+
+    On Linux ``RUSAGE_CHILDREN`` gives the peak of the largest single child, not the sum, so
+    ``total_mb`` (self + largest child) understates several workers at once; the true combined
+    peak is at most ``self_mb + workers * children_mb``.
+    """
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from prasan.core.settings import Settings
 from prasan.policy.analyzer import Analyzer, Embedder, Pair
-from prasan.policy.graph import Cluster, GraphEdge, GraphNode, build_graph, clusters_of
+from prasan.policy.graph import Cluster
 from prasan.policy.ingest import Document, InputProblem, read_documents, split_items
 from prasan.policy.models import PolicyCluster, PolicyDocument, PolicyItem, PolicyPair, PolicyRun
 from prasan.policy.pipeline import AnalysisResult, item_record, pair_record
@@ -221,7 +221,6 @@ def add_documents(
     settings: Settings,
     inputs: Iterable[str | Path],
     embedder: Embedder | None = None,
-    refresh_clusters: bool = True,
 ) -> AddReport:
     """Analyse new documents against the stored corpus and store what they touch."""
     t0 = time.perf_counter()
@@ -244,8 +243,7 @@ def add_documents(
     rows = _pair_rows(an, pairs)
     for chunk in _chunks(rows):
         session.execute(insert(PolicyPair), list(chunk))
-    if refresh_clusters:
-        _update_clusters(session, an, rows, report_items=[it.id for it in items])
+    _update_clusters(session, an, rows, report_items=[it.id for it in items])
     session.add(
         PolicyRun(kind="add", documents=len(docs), items=len(items), pairs=len(rows), summary={})
     )
@@ -376,29 +374,6 @@ def _update_clusters(
                 .values(community_id=cid)
                 .execution_options(synchronize_session=False)
             )
-
-
-def _refresh_clusters(session: Session, an: Analyzer) -> None:
-    """Clusters from the stored pairs (all of them: a new item can join two clusters)."""
-    from prasan.policy.gazetteer import default_gazetteer
-
-    gz = default_gazetteer()
-    nodes = [
-        GraphNode(
-            ai.id, ai.item.doc, ai.item.title, ai.p.agencies,
-            sorted({gz.ministry_of(a) for a in ai.p.agencies}),
-        )
-        for ai in an.items
-    ]  # fmt: skip
-    edges = [
-        GraphEdge(r.a, r.b, r.label, r.score, list(r.facets or []))
-        for r in session.execute(
-            select(
-                PolicyPair.a, PolicyPair.b, PolicyPair.label, PolicyPair.score, PolicyPair.facets
-            )
-        )
-    ]
-    _write_clusters(session, clusters_of(build_graph(nodes, edges), nodes))
 
 
 def counts(*, session: Session) -> dict[str, int]:
