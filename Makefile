@@ -7,7 +7,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/prasan/web/static/vendor
-PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Only used to create and drop each run's own database.
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 STAMP := $(VENV)/.installed
 
 .PHONY: install assets demo serve test test-sqlite test-pg browsers lint format bench clean
@@ -35,7 +36,6 @@ install: $(STAMP) $(VENDOR)/.copied  ## virtual environment, Python and npm pack
 assets: $(VENDOR)/.copied
 
 demo: install  ## seed demo data, analyse the bundled corpus, serve http://127.0.0.1:8000
-	$(BIN)/prasan db upgrade
 	$(BIN)/prasan demo seed
 	# the web app and hub on :8000, each registry (provider) as its own process on its own port
 	$(BIN)/prasan exchange up --port 8000

@@ -166,6 +166,3 @@ def make_user(session: Session) -> Any:
         return create_user(session, **overrides)
 
     return _make
-
-
-ROLE_NAMES = [r.value for r in Role]

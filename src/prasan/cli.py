@@ -98,7 +98,3 @@ def demo_seed() -> None:
     # The population register is its own agency with its own database.
     for line in seed_demo_register(settings=settings):
         typer.echo(line)
-
-
-def run() -> None:
-    app()

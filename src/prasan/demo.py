@@ -18,6 +18,7 @@ from prasan.core.errors import ConfigurationError
 from prasan.core.roles import Role
 from prasan.core.settings import Settings
 from prasan.policy import service as policy_service
+from prasan.registries.population.demo import DEMO_CITIZEN_ID
 
 DEMO_PASSWORD = "prasan-demo-2561"  # noqa: S105 (a demo password, published in the README)
 
@@ -28,7 +29,7 @@ DEMO_USERS = [
     ),
     UserCreate(
         username="somchai", display_name="สมชาย ใจดี", roles=[Role.CITIZEN],
-        citizen_id="1101700203450", password=DEMO_PASSWORD,
+        citizen_id=DEMO_CITIZEN_ID, password=DEMO_PASSWORD,
     ),
     UserCreate(
         username="officer.dlt", display_name="วิภา ขนส่ง (DLT officer)", roles=[Role.OFFICER],

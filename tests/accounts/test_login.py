@@ -65,6 +65,8 @@ def test_rate_limit_after_repeated_failures(
 
 
 def test_session_cookie_is_signed_and_http_only(client: TestClient, make_user: Any) -> None:
+    set_cookie = client.get("/api/v1/session").headers["set-cookie"].lower()
+    assert "httponly" in set_cookie and "samesite=lax" in set_cookie
     login(client, make_user())
     cookie = client.cookies.get(SESSION_COOKIE)
     assert cookie and "." in cookie  # itsdangerous signature

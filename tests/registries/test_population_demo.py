@@ -28,7 +28,11 @@ def _count(session: Session) -> int:
 
 
 def test_demo_data_is_itself_valid() -> None:
-    assert DEMO_CITIZEN_ID == "1101700203450"
+    from prasan.demo import DEMO_USERS
+
+    # the demo citizen account is a person the register knows
+    somchai = next(u for u in DEMO_USERS if u.username == "somchai")
+    assert somchai.citizen_id == DEMO_CITIZEN_ID in {p.citizen_id for p in DEMO_PEOPLE}
     for person in DEMO_PEOPLE:
         validate_citizen_id(person.citizen_id)
     for house in DEMO_HOUSES:

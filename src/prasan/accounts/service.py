@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from prasan.accounts.models import LoginAttempt, User, UserRole
 from prasan.accounts.schemas import UserCreate, UserRead
 from prasan.core.db import utcnow
-from prasan.core.errors import Conflict, NotAuthenticated, NotFound, RateLimited, ValidationFailed
+from prasan.core.errors import Conflict, NotAuthenticated, RateLimited, ValidationFailed
 from prasan.core.ids import validate_citizen_id
 from prasan.core.roles import Role
 from prasan.core.settings import Settings
@@ -76,13 +76,6 @@ def create_user(*, session: Session, data: UserCreate) -> User:
     )
     session.add(user)
     session.flush()
-    return user
-
-
-def get_user(*, session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        raise NotFound(f"No active user with id {user_id}", detail_th=f"ไม่พบผู้ใช้รหัส {user_id}")
     return user
 
 

@@ -2,4 +2,4 @@
 
 from prasan.web.app import create_app
 
-app = create_app()
+app = create_app(migrate=False)  # `prasan serve` migrates once before the workers start
