@@ -6,15 +6,11 @@ Helpers here are plain ``create_x`` functions with good defaults, as in ``tests/
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -26,6 +22,7 @@ from prasan.exchange import keystore, provider
 from prasan.exchange import service as members
 from prasan.exchange.client import ExchangeClient
 from prasan.exchange.schemas import MemberCreate, RightCreate, ServiceCreate
+from tests.servers import serve
 
 CONSUMER = "TH/GOV/DLT/LICENCE"
 PROVIDER = "TH/GOV/TEST/REGISTRY"
@@ -61,12 +58,6 @@ class RecordSpec:
         return {"citizen_id": citizen_id, **record}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Keys:
     consumer: Ed25519PrivateKey
@@ -87,7 +78,6 @@ def keys() -> Keys:
 
 @pytest.fixture(scope="session")
 def provider_url(settings: Settings, keys: Keys) -> Iterator[str]:
-    port = free_port()
     hub_kid, hub_private = keystore.hub_key(settings)
     keys.known[hub_kid] = hub_private.public_key()
     app = provider.create_provider_app(
@@ -99,18 +89,8 @@ def provider_url(settings: Settings, keys: Keys) -> Iterator[str]:
         hub_keys=provider.static_keys(keys.known),
         consumer_keys=provider.static_keys(keys.known),
     )
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "test provider did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serve(app) as url:
+        yield url
 
 
 @dataclass

@@ -19,8 +19,9 @@ from prasan.core import db
 from prasan.exchange import pki, provider
 from prasan.exchange import service as members
 from prasan.exchange.signing import save_private_key
-from tests.exchange.conftest import PROVIDER, RecordSpec, World, free_port
+from tests.exchange.conftest import PROVIDER, RecordSpec, World
 from tests.exchange.test_hub import give_consent
+from tests.servers import free_port
 
 
 @pytest.fixture
