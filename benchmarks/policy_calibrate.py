@@ -34,6 +34,7 @@ DEVSET = ROOT / "benchmarks" / "data" / "policy_devset.jsonl"
 MODEL = ROOT / "src" / "prasan" / "policy" / "data" / "relate_model.json"
 REPORT = ROOT / "benchmarks" / "results" / "policy_calibration.json"
 REDUNDANT = ("duplicate", "overlap")
+SAMPLE = ROOT / "benchmarks" / "data" / "policy_corpus_sample.json"
 
 
 def signals_for(rows: list[dict[str, Any]]) -> list[dict[str, float]]:
@@ -47,6 +48,8 @@ def signals_for(rows: list[dict[str, Any]]) -> list[dict[str, float]]:
         f = features(s)
         f.update(instance_features(s))
         f["_short_copy"] = float(s.shingles_min >= 5 and s.containment >= 0.9 and s.jaccard >= 0.5)
+        # the labelling guide's rules that ``relate.decide`` applies around the model
+        f["_not_redundant"] = float(s.instance_conflict or s.both_appointments)
         out.append(f)
     return out
 
@@ -105,8 +108,74 @@ def evaluate_compare_texts(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def weighted_prf(gold: np.ndarray, pred: np.ndarray, w: np.ndarray) -> dict[str, float]:
+    """Precision, recall and F1 with each pair standing for ``w`` pairs of the corpus run."""
+    tp = float((w * (gold & pred)).sum())
+    fp = float((w * (~gold & pred)).sum())
+    fn = float((w * (gold & ~pred)).sum())
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f, 4)}
+
+
+def corpus_run_thresholds(
+    rows: list[dict[str, Any]],
+    p_red: np.ndarray,
+    forced: np.ndarray,
+    vetoed: np.ndarray,
+    sample_path: Path,
+) -> dict[str, Any]:
+    """The corpus-run threshold (``batch_threshold``), set against labels.
+
+    ``benchmarks/data/policy_corpus_sample.json`` says from which stratum of a full corpus
+    run (the pairs it called duplicate, overlap or related) each ``source: corpus_run_sample``
+    pair was drawn, and how big each stratum was: each pair stands for population/sample pairs.
+    The threshold is the best weighted redundancy F1 on the DEV pairs of the sample; the TEST
+    pairs of the sample report it. Pairs the run did not emit (its ``unrelated`` candidates)
+    were not sampled, so recall is over emitted pairs only."""
+    meta = json.loads(sample_path.read_text(encoding="utf-8"))
+    stratum = meta["stratum"]
+    idx = [k for k, r in enumerate(rows) if r["id"] in stratum]
+    if not idx:
+        return {"status": "no corpus-run sample in the dev set"}
+    counts: dict[str, int] = {}
+    for k in idx:
+        counts[stratum[rows[k]["id"]]] = counts.get(stratum[rows[k]["id"]], 0) + 1
+    w_all = np.array(
+        [meta["population"][stratum[rows[k]["id"]]] / counts[stratum[rows[k]["id"]]] for k in idx]
+    )
+    gold = np.array([rows[k]["label"] in REDUNDANT for k in idx])
+    dev = np.array([rows[k]["split"] == "dev" for k in idx])
+    p, fo, ve = p_red[idx], forced[idx], vetoed[idx]
+    grid = np.round(np.linspace(0.2, 0.95, 31), 3)
+    curve = []
+    for t in grid:
+        pred = ((p >= t) & ~ve) | fo
+        curve.append(
+            {
+                "threshold": float(t),
+                "dev": weighted_prf(gold[dev], pred[dev], w_all[dev]),
+                "test": weighted_prf(gold[~dev], pred[~dev], w_all[~dev]),
+            }
+        )
+    best = max(curve, key=lambda c: (c["dev"]["f1"], c["threshold"]))
+    return {
+        "pairs": {"dev": int(dev.sum()), "test": int((~dev).sum())},
+        "population": meta["population"],
+        "chosen_on": "dev pairs of the corpus-run sample, weighted F1",
+        "batch_threshold": best["threshold"],
+        "at_threshold": best,
+        "curve": curve,
+    }
+
+
 def design_study(
-    feats: list[dict[str, float]], y: np.ndarray, forced: np.ndarray, repeats: int
+    feats: list[dict[str, float]],
+    y: np.ndarray,
+    forced: np.ndarray,
+    vetoed: np.ndarray,
+    repeats: int,
 ) -> list[dict[str, Any]]:
     """Candidate designs compared by repeated stratified 5-fold CV on the DEV rows only.
 
@@ -143,7 +212,7 @@ def design_study(
                 p[k // 5, te] = make().fit(xm[tr], y[tr]).predict_proba(xm[te])[:, 1]
             scores = []
             for t in grid:
-                per = [f1(y, (p[r] >= t) | forced) for r in range(repeats)]
+                per = [f1(y, ((p[r] >= t) & ~vetoed) | forced) for r in range(repeats)]
                 scores.append((float(np.mean(per)), float(np.std(per)), float(t)))
             best = max(scores)
             out.append(
@@ -189,18 +258,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     # a copy is a copy (``relate.decide`` calls these duplicate whatever the model says)
     forced = np.array([is_copy(f) for f in feats])
+    # ... and what the guide's rules call not redundant (another instance; appointments)
+    vetoed = np.array([bool(f["_not_redundant"]) and not is_copy(f) for f in feats])
     cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=args.repeats, random_state=0)
     model: dict[str, Any] = {}
     report: dict[str, Any] = {"devset": str(args.devset), "sha256": hashlib.sha256(raw).hexdigest()}
     grid = np.round(np.linspace(0.1, 0.8, 29), 3)
     for key, mat, cols in (("redundant_encoder", x, names), ("redundant_plain", xp, plain)):
-        xd, yd, fd = mat[dev], y[dev], forced[dev]
+        xd, yd, fd, vd = mat[dev], y[dev], forced[dev], vetoed[dev]
         p_cv = np.zeros((args.repeats, len(yd)))
         for k, (tr, te) in enumerate(cv.split(xd, yd)):
             lr = LogisticRegression(C=args.c, max_iter=5000).fit(xd[tr], yd[tr])
             p_cv[k // 5, te] = lr.predict_proba(xd[te])[:, 1]
         scores = [
-            (float(np.mean([f1(yd, (p_cv[r] >= t) | fd) for r in range(args.repeats)])), float(t))
+            (
+                float(np.mean([f1(yd, ((p_cv[r] >= t) & ~vd) | fd) for r in range(args.repeats)])),
+                float(t),
+            )
             for t in grid
         ]
         best_f1, th = max(scores)
@@ -226,9 +300,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         p = prob(model[key], mat[idx], cols)
         pd = prob(model["duplicate_vs_overlap"], x[idx], names)
         pr = prob(model["related_vs_unrelated"], x[idx], names)
+        fo, ve = forced[idx], vetoed[idx]
         out = []
         for k in range(len(p)):
-            if p[k] >= model[key]["threshold"]:
+            if fo[k]:
+                out.append("duplicate")
+            elif p[k] >= model[key]["threshold"] and not ve[k]:
                 out.append("duplicate" if pd[k] >= 0.5 else "overlap")
             else:
                 out.append("related" if pr[k] >= 0.5 else "unrelated")
@@ -251,8 +328,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
     if not args.no_study:
         report["design_study_dev_only"] = design_study(
-            [feats[k] for k in np.flatnonzero(dev)], y[dev], forced[dev], max(2, args.repeats // 2)
+            [feats[k] for k in np.flatnonzero(dev)],
+            y[dev],
+            forced[dev],
+            vetoed[dev],
+            max(2, args.repeats // 2),
         )
+    if SAMPLE.exists():
+        key = "redundant_encoder"  # the sample's signals include the encoder, as in compare
+        p_red = prob(model[key], x, names)
+        batch = corpus_run_thresholds(rows, p_red, forced, vetoed, SAMPLE)
+        report["corpus_run"] = batch
+        if "batch_threshold" in batch:
+            for k in ("redundant_encoder", "redundant_plain"):
+                model[k]["batch_threshold"] = batch["batch_threshold"]
     report["signal_seconds"] = round(seconds, 2)
     args.model_out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     if args.model_out == MODEL:

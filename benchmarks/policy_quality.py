@@ -460,11 +460,19 @@ def embedding_scores(pairs: Sequence[Pair], cache: Path | None, threads: int = 1
 
 
 def split_indices(pairs: Sequence[Pair]) -> dict[str, list[int]]:
-    return {
+    """dev, test and all; and the test split by how its pairs were found: ``test_keyword`` (the
+    first 210 pairs, found by keyword searches) and ``test_corpus`` (a stratified sample of the
+    pairs a full corpus run emitted, ``source: corpus_run_sample``)."""
+    out = {
         "dev": [i for i, p in enumerate(pairs) if p.split == "dev"],
         "test": [i for i, p in enumerate(pairs) if p.split == "test"],
         "all": list(range(len(pairs))),
     }
+    corpus = {i for i, p in enumerate(pairs) if p.raw.get("source") == "corpus_run_sample"}
+    if corpus:
+        out["test_keyword"] = [i for i in out["test"] if i not in corpus]
+        out["test_corpus"] = [i for i in out["test"] if i in corpus]
+    return out
 
 
 def evaluate_baseline(pairs: Sequence[Pair], scores: list[float], seconds: float) -> dict[str, Any]:
@@ -588,7 +596,7 @@ def summarise_target(systems: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def format_table(report: dict[str, Any]) -> str:
     lines = []
     head = (
-        f"{'system':<16}{'split':<6}{'n':>4}  {'red.P':>6}{'red.R':>6}{'red.F1':>7}  "
+        f"{'system':<16}{'split':<12}{'n':>4}  {'red.P':>6}{'red.R':>6}{'red.F1':>7}  "
         + "".join(f"{lab[:4] + '.F1':>8}" for lab in LABELS)
         + f"{'macroF1':>9}"
     )
@@ -598,11 +606,13 @@ def format_table(report: dict[str, Any]) -> str:
         if not sysrep.get("status", "").startswith("ok"):
             lines.append(f"{name:<16}{sysrep.get('status')}: {sysrep.get('reason', '')}")
             continue
-        for split in ("dev", "test", "all"):
-            ev = sysrep["splits"][split]
+        for split in ("dev", "test", "all", "test_keyword", "test_corpus"):
+            ev = sysrep["splits"].get(split)
+            if ev is None:
+                continue
             red = ev["redundancy"]
             lines.append(
-                f"{name:<16}{split:<6}{ev['n']:>4}  {red['precision']:>6.3f}{red['recall']:>6.3f}{red['f1']:>7.3f}  "
+                f"{name:<16}{split[:11]:<12}{ev['n']:>4}  {red['precision']:>6.3f}{red['recall']:>6.3f}{red['f1']:>7.3f}  "
                 + "".join(f"{ev['per_label'][lab]['f1']:>8.3f}" for lab in LABELS)
                 + f"{ev['macro_f1']:>9.3f}"
             )
@@ -616,7 +626,7 @@ def format_table(report: dict[str, Any]) -> str:
     ref = report.get("reference", {}).get("always_redundant")
     if ref:
         lines.append(
-            f"{'all-redundant':<16}{'test':<6}{ref['test']['tp'] + ref['test']['fp']:>4}  "
+            f"{'all-redundant':<16}{'test':<12}{ref['test']['tp'] + ref['test']['fp']:>4}  "
             f"{ref['test']['precision']:>6.3f}{ref['test']['recall']:>6.3f}{ref['test']['f1']:>7.3f}"
             "  (reference: every pair called redundant)"
         )

@@ -120,14 +120,28 @@ def test_devset_is_large_varied_and_balanced() -> None:
     assert len({r["topic"] for r in records}) >= 25
     labels = {r["label"] for r in records}
     assert labels == set(pq.LABELS)
+    # the keyword-found pairs are balanced by design; the corpus-run sample is what a run emits
+    keyword = [r for r in records if r.get("source") != "corpus_run_sample"]
+    assert len(keyword) >= 200
     for lab in pq.LABELS:
-        share = sum(r["label"] == lab for r in records) / len(records)
+        share = sum(r["label"] == lab for r in keyword) / len(keyword)
         assert 0.15 <= share <= 0.35, (lab, share)
+    for lab in pq.LABELS:
         test_share = sum(r["label"] == lab and r["split"] == "test" for r in records) / sum(
             r["label"] == lab for r in records
         )
         assert 0.2 <= test_share <= 0.4, (lab, test_share)
     assert any(r["hard"] for r in records) and not all(r["hard"] for r in records)
+
+
+def test_corpus_run_sample_names_a_stratum_for_each_of_its_pairs() -> None:
+    sample = json.loads((DEVSET.parent / "policy_corpus_sample.json").read_text(encoding="utf-8"))
+    records = pq.load_devset(DEVSET)
+    ids = {r["id"] for r in records if r.get("source") == "corpus_run_sample"}
+    assert ids and set(sample["stratum"]) == ids
+    assert set(sample["stratum"].values()) <= set(sample["population"])
+    per = {s: list(sample["stratum"].values()).count(s) for s in sample["population"]}
+    assert all(n == sample["sampled_per_stratum"] for n in per.values())
 
 
 def test_validator_rejects_broken_records() -> None:

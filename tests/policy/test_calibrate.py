@@ -22,6 +22,8 @@ def test_shipped_model_was_fitted_on_the_dev_split_only() -> None:
         assert set(model[key]["weights"]) == set(FEATURES)
     assert "encoder" not in model["redundant_plain"]["weights"]
     assert 0.0 < model["redundant_plain"]["threshold"] < 1.0
+    # the corpus-run threshold was set against the labelled sample of a corpus run's pairs
+    assert 0.0 < model["redundant_encoder"]["batch_threshold"] < 1.0
 
 
 @pytest.mark.slow
@@ -45,3 +47,26 @@ def test_calibration_script_refits_from_the_devset(tmp_path: Path) -> None:
     # fitted on the dev split only, scored on every held-out test pair
     assert model["trained_on"]["pairs"] == sum(r["split"] == "dev" for r in rows)
     assert report["test"]["redundant_encoder"]["n"] == sum(r["split"] == "test" for r in rows)
+    # the corpus-run threshold: chosen on the sample's dev pairs, reported on its test pairs
+    sample = [r for r in rows if r.get("source") == "corpus_run_sample"]
+    assert report["corpus_run"]["pairs"] == {
+        "dev": sum(r["split"] == "dev" for r in sample),
+        "test": sum(r["split"] == "test" for r in sample),
+    }
+    assert model["redundant_encoder"]["batch_threshold"] == report["corpus_run"]["batch_threshold"]
+
+
+def test_weighted_prf_counts_each_pair_as_its_stratum() -> None:
+    import numpy as np
+
+    spec = importlib.util.spec_from_file_location(
+        "policy_calibrate", ROOT / "benchmarks" / "policy_calibrate.py"
+    )
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    gold = np.array([True, False, True])
+    pred = np.array([True, True, False])
+    # one true positive standing for 1 pair, one false positive for 3, one miss for 1
+    r = mod.weighted_prf(gold, pred, np.array([1.0, 3.0, 1.0]))
+    assert r == {"precision": 0.25, "recall": 0.5, "f1": round(2 * 0.25 * 0.5 / 0.75, 4)}

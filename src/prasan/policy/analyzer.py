@@ -34,7 +34,14 @@ from prasan.policy.relate import (
     is_copy,
     shared_amounts,
 )
-from prasan.policy.segment import SEP, Processed, process_text, segment_many
+from prasan.policy.segment import (
+    SEP,
+    Processed,
+    guess_title,
+    instance_conflicts,
+    process_text,
+    segment_many,
+)
 
 _DIGITS = re.compile(r"[0-9๐-๙]+")
 _SPACES = re.compile(r"\s+")
@@ -85,7 +92,24 @@ class AnalyzedItem:
         return self.p.title_tokens.split(SEP) if self.p.title_tokens else []
 
     def head(self, n: int) -> str:
-        return self.item.text[:n]
+        """The first ``n`` characters of the item's own content, for the sentence encoder.
+
+        Corpus boilerplate (a ministry's footer, a press-centre template) is left out, as it is
+        from every other content signal: two short items with the same footer read alike to
+        the encoder otherwise."""
+        text = self.item.text
+        if not (self.boiler and any(self.boiler)) or len(self.p.spans) != len(self.boiler):
+            return text[:n]
+        parts: list[str] = []
+        total = 0
+        for (start, end), boiler in zip(self.p.spans, self.boiler, strict=True):
+            if boiler:
+                continue
+            parts.append(text[start:end])
+            total += end - start + 1
+            if total >= n:
+                break
+        return ("\n".join(parts) or text)[:n]
 
     def side(self) -> SentenceSide:
         toks = [t.split(SEP) if t else [] for t in self.p.tokens]
@@ -146,47 +170,6 @@ def _gap(a: str, b: str) -> float | None:
 def _jaccard(a: Sequence[str], b: Sequence[str]) -> float:
     sa, sb = set(a), set(b)
     return len(sa & sb) / len(sa | sb) if sa or sb else 0.0
-
-
-_DATE_LINE = re.compile(r"^\s*(?:วัน\S{0,12}ที่\s*)?[0-9๐-๙]{1,2}\s*\S{2,12}\s*[0-9๐-๙]{2,4}\s*$")
-
-
-def guess_title(text: str) -> str:
-    """The headline of a bare text: its first line that is not just a date.
-
-    News items in the corpus open with their date line (``วันอังคารที่ 23 สิงหาคม 2559``) and
-    then the headline; taking the date as the title made every two items of the same weekday
-    and month look alike."""
-    for line in text.split("\n", 8)[:8]:
-        line = line.strip()
-        if line and not _DATE_LINE.match(line):
-            return line[:200]
-    return text.split("\n", 1)[0][:200]
-
-
-def _disjoint(a: Sequence[str], b: Sequence[str]) -> bool:
-    return bool(a and b and not set(a) & set(b))
-
-
-def _instance_conflicts(a: Processed, b: Processed) -> dict[str, Any]:
-    """Signs that two similar items are different instances of one programme (another year,
-    round, phase, province or budget): the labelling guide's ``related``, not ``duplicate``."""
-    ra: dict[str, set[str]] = {}
-    rb: dict[str, set[str]] = {}
-    for src, dst in ((a.rounds, ra), (b.rounds, rb)):
-        for r in src:
-            kind, _, num = r.partition(":")
-            dst.setdefault(kind, set()).add(num)
-    big_a = [x for x in a.amounts if x >= 1e6]
-    big_b = [x for x in b.amounts if x >= 1e6]
-    return {
-        "head_year_conflict": _disjoint(a.head_years, b.head_years),
-        "head_year_match": bool(set(a.head_years) & set(b.head_years)),
-        "round_conflict": any(k in rb and not ra[k] & rb[k] for k in ra),
-        "area_conflict": _disjoint(a.head_areas, b.head_areas),
-        "area_jaccard": _jaccard(a.areas, b.areas),
-        "amount_conflict": bool(big_a and big_b and not shared_amounts(big_a, big_b)),
-    }
 
 
 def sentence_key(sentence: str) -> int:
@@ -408,7 +391,8 @@ class Analyzer:
                     year_jaccard=_jaccard(a.years, b.years),
                     year_differs=bool(a.years and b.years and a.years[0] != b.years[0]),
                     cross_language=(la == "en") != (lb == "en"),
-                    **_instance_conflicts(a, b),
+                    both_appointments=a.appointment and b.appointment,
+                    **instance_conflicts(a, b),
                 )
             )
         return out
@@ -445,12 +429,13 @@ class Analyzer:
     def _consult_encoder(
         self, pairs: npt.NDArray[np.int64], sig: list[PairSignals], rels: list[Relation]
     ) -> None:
-        from prasan.policy.relate import calibrated_model
+        from prasan.policy.relate import calibrated_model, redundancy_threshold
 
         cfg = self.config
         model = calibrated_model()
         if model is not None:
-            th, width = cfg.relate.batch_redundant, cfg.encoder_band_model
+            th = redundancy_threshold(cfg.relate, model, batch=True)
+            width = cfg.encoder_band_model
         else:
             th, width = cfg.relate.overlap_score, cfg.encoder_band
         # copies are duplicates whatever the encoder says: never pay for it there (the first

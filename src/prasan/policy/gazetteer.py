@@ -711,15 +711,48 @@ def _province_regex() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(trie.pattern()), lookup
 
 
+# Province names that are also everyday words: แพร่ "spread" (เผยแพร่ "publish"), ตาก "to dry",
+# เลย "at all", กระบี่ "sword". They count only after จังหวัด/จ. (or in English).
+_AMBIGUOUS_PROVINCES = frozenset({"แพร่", "ตาก", "เลย", "กระบี่"})
+_PROVINCE_PREFIX = re.compile(r"(?:จังหวัด|จ\.)\s*$")
+
+
 def find_areas(text: str) -> list[str]:
     """Provinces named in Thai or English (official Thai name)."""
     rx, lookup = _province_regex()
     seen: dict[str, None] = {}
-    for m in rx.finditer(text.lower()):
+    low = text.lower()
+    for m in rx.finditer(low):
         name = lookup.get(m.group(0))
-        if name:
-            seen.setdefault(name, None)
+        if not name:
+            continue
+        if m.group(0) in _AMBIGUOUS_PROVINCES and not _PROVINCE_PREFIX.search(
+            low[max(0, m.start() - 10) : m.start()]
+        ):
+            continue
+        seen.setdefault(name, None)
     return list(seen)
+
+
+REGIONS = {
+    "ภาคตะวันออกเฉียงเหนือ": "region:northeast", "ภาคอีสาน": "region:northeast",
+    "ภาคเหนือ": "region:north", "ภาคใต้": "region:south", "ภาคกลาง": "region:central",
+    "ภาคตะวันออก": "region:east", "ภาคตะวันตก": "region:west",
+}  # fmt: skip
+_REGION = re.compile("|".join(sorted(REGIONS, key=len, reverse=True)))
+
+
+def find_regions(text: str) -> list[str]:
+    """Regions of Thailand named in Thai (``region:south`` ...)."""
+    return list(dict.fromkeys(REGIONS[m.group(0)] for m in _REGION.finditer(text)))
+
+
+_APPOINTMENT = re.compile(r"แต่งตั้ง|ให้ดำรงตำแหน่ง|โยกย้ายข้าราชการ|\bappoint", re.IGNORECASE)
+
+
+def is_appointment(title: str) -> bool:
+    """A personnel appointment (the labelling guide: never a policy relation)."""
+    return bool(_APPOINTMENT.search(title))
 
 
 # -- programme names ------------------------------------------------------------------------

@@ -41,14 +41,10 @@ class RelateConfig:
     programme_cosine: float = 0.4
     programme_title: float = 0.2
     # Batch analysis: candidate pairs of a whole corpus are far less often redundant than the
-    # hand-picked same-topic pairs the model was fitted on (about half redundant), so the model's
-    # probabilities run high there; a corpus run asks for more (see docs/policy.md).
-    batch_redundant: float = 0.85
-    batch_related: float = 0.5
-    # The same programme in another year or round is related, not redundant (the labelling
-    # guide's rule): items dated this far apart that name different years. Chosen on the dev
-    # split (90/180/270/330 days tried; 270 best), see docs/policy.md.
-    another_round_days: float = 270.0
+    # hand-picked same-topic pairs of the labelled set, so a corpus run uses its own threshold,
+    # set against a labelled sample of a corpus run's pairs (``batch_threshold`` in the model
+    # file, see benchmarks/policy_calibrate.py); a number here overrides it.
+    batch_redundant: float | None = None
 
 
 @dataclass
@@ -69,13 +65,16 @@ class PairSignals:
     date_gap_days: float | None = None  # between the dates the two items open with
     year_jaccard: float = 0.0  # overlap of the Buddhist-era years they name
     year_differs: bool = False  # their most-named years differ (another round or season)
-    # the heads (title and lead) name which instance of a programme each item is about
-    head_year_conflict: bool = False  # both name years there, none in common
-    head_year_match: bool = False  # they name a year in common there
-    round_conflict: bool = False  # another round, batch or phase (ครั้งที่/รุ่นที่/ระยะที่ ...)
-    area_conflict: bool = False  # both heads name provinces, none in common
-    area_jaccard: float = 0.0  # provinces named anywhere
-    amount_conflict: bool = False  # both name budgets of a million baht or more, none equal
+    # the titles name which instance of a programme each item is about (find_instance_markers)
+    head_year_conflict: bool = False  # both name years, none in common
+    round_conflict: bool = False  # another meeting, round, batch, phase, month or day
+    area_conflict: bool = False  # both name provinces or regions, none in common
+    both_appointments: bool = False  # both titles appoint officials
+
+    @property
+    def instance_conflict(self) -> bool:
+        """Another year, round or area of one programme: the guide's ``related``."""
+        return self.head_year_conflict or self.round_conflict or self.area_conflict
 
 
 @dataclass
@@ -143,25 +142,13 @@ def features(s: PairSignals) -> dict[str, float]:
     }
 
 
-INSTANCE_FEATURES = (
-    "head_year_conflict", "head_year_match", "round_conflict", "area_conflict", "area_jaccard",
-    "amount_conflict",
-)  # fmt: skip
+INSTANCE_FEATURES = ("head_year_conflict", "round_conflict", "area_conflict", "both_appointments")
 
 
 def instance_features(s: PairSignals) -> dict[str, float]:
-    """Which instance of a programme each item is (year, round, province, budget).
-
-    Measured on the dev split (benchmarks/policy_calibrate.py's design study) and, so far, NOT
-    read by the model: adding them lowered the cross-validated redundancy F1."""
-    return {
-        "head_year_conflict": float(s.head_year_conflict),
-        "head_year_match": float(s.head_year_match),
-        "round_conflict": float(s.round_conflict),
-        "area_conflict": float(s.area_conflict),
-        "area_jaccard": s.area_jaccard,
-        "amount_conflict": float(s.amount_conflict),
-    }
+    """What the labelling guide's rules read (see ``decide``): another instance of one
+    programme (year, round or period, area named in the titles), and personnel appointments."""
+    return {k: float(getattr(s, k)) for k in INSTANCE_FEATURES}
 
 
 @lru_cache(maxsize=1)
@@ -172,6 +159,17 @@ def calibrated_model() -> dict[str, Any] | None:
         return None
     model: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return model
+
+
+def redundancy_threshold(cfg: RelateConfig, model: dict[str, Any], *, batch: bool) -> float:
+    """The probability from which a pair is redundant: the dev-split threshold for single
+    comparisons, the corpus-run threshold for batch analysis."""
+    red = model["redundant_encoder"]
+    if not batch:
+        return float(red["threshold"])
+    if cfg.batch_redundant is not None:
+        return cfg.batch_redundant
+    return float(red.get("batch_threshold", red["threshold"]))
 
 
 def _prob(m: dict[str, Any], f: dict[str, float]) -> float:
@@ -198,15 +196,17 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     f = features(s)
     red = model["redundant_encoder" if s.encoder is not None else "redundant_plain"]
     p = _prob(red, f)
+    threshold = redundancy_threshold(cfg, model, batch=batch) if batch else float(red["threshold"])
     if is_copy(s):
         label, p = "duplicate", max(p, 0.95)  # a copy is a copy, whatever the model says
-    elif p >= (threshold := cfg.batch_redundant if batch else red["threshold"]):
+    elif s.both_appointments:
+        # the guide: personnel appointments are never a policy relation
+        label, p = "unrelated", min(p, 0.1)
+    elif p >= threshold:
         label = "duplicate" if _prob(model["duplicate_vs_overlap"], f) >= 0.5 else "overlap"
-        gap = s.date_gap_days
-        if gap is not None and gap >= cfg.another_round_days and s.year_differs:
+        if s.instance_conflict:
+            # the guide: the same programme in another year, round or area is related
             label, p = "related", min(p, threshold - 0.001)
-    elif batch:
-        label = "related" if p >= cfg.batch_related else "unrelated"
     else:
         label = "related" if _prob(model["related_vs_unrelated"], f) >= 0.5 else "unrelated"
     return Relation(label=label, score=round(p, 4), facets=facets_of(s), signals=s)

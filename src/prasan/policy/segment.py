@@ -39,10 +39,11 @@ class Processed:
     programmes: list[str] = field(default_factory=list)
     date: str = ""  # ISO date found at the head of the text, if any
     years: list[str] = field(default_factory=list)  # Buddhist-era years named, most frequent first
-    # what the head (title and lead) says about which instance of a programme this is
+    # what the title says about which instance of a programme this is (find_instance_markers)
     head_years: list[str] = field(default_factory=list)  # Buddhist-era years, 2-digit ones too
-    rounds: list[str] = field(default_factory=list)  # "round:3", "phase:2", ...
-    head_areas: list[str] = field(default_factory=list)  # provinces named in the head
+    rounds: list[str] = field(default_factory=list)  # "round:3", "phase:2", "month:7", ...
+    head_areas: list[str] = field(default_factory=list)  # provinces and regions in the title
+    appointment: bool = False  # the title appoints officials (never a policy relation)
 
 
 def normalize(text: str) -> str:
@@ -129,38 +130,108 @@ def find_years(text: str) -> list[str]:
     return [y for y, _ in Counter(_YEAR.findall(text[:3000])).most_common(5)]
 
 
-HEAD_CHARS = 400  # the title and lead: where an item says which year, round or province it is
-_ROUND = re.compile(r"(ครั้งที่|รุ่นที่|ระยะที่|เฟส|ฉบับที่|งวดที่|รอบที่)\s*(\d{1,3})(?![\d/])")
+# What an item's title says about which instance of a programme it is: the year, the round,
+# meeting, batch or phase, the month or day of a recurring report, and the province or region.
+# Two items with the same headline but another year, meeting number, month or province are the
+# labelling guide's "same programme, another instance" (``related``, not ``duplicate``). Only
+# the title is read: a lead paragraph often names last year's round or the next province too.
+_ROUND = re.compile(
+    r"(ครั้งที่|รุ่นที่|ระยะที่|เฟส|ฉบับที่|งวดที่|รอบที่)\s*(\d{1,3})(?:\s*/\s*(25\d\d|\d\d)(?!\d))?"
+)
 _ROUND_KIND = {
     "ครั้งที่": "round", "รอบที่": "round", "งวดที่": "round", "รุ่นที่": "batch",
     "ระยะที่": "phase", "เฟส": "phase", "ฉบับที่": "edition",
 }  # fmt: skip
+# a meeting number written as "1/2560" or "2/61" (the committee's N-th meeting of that year)
+_SLASH_ROUND = re.compile(r"(?<![\d/.:])(\d{1,2})\s*/\s*(25[4-7]\d|[4-7]\d)(?![\d/])")
 # a year that names the instance: "ปี 61", "ปี’60", "ปีงบประมาณ 2562", "ประจำปี พ.ศ. 2561", "ปีการผลิต 60/61"
 _HEAD_YEAR = re.compile(
     r"(?:ปี(?:งบประมาณ|การผลิต|การศึกษา|เพาะปลูก)?|ประจำปี|ฤดูกาล|พ\.ศ\.)\s*(?:พ\.ศ\.)?\s*[’'‘]?\s*"
     r"(25[4-7]\d|[4-7]\d)(?!\d)"
 )
+_MONTH_NAMES = (
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
+    "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+)  # fmt: skip
+# "(ประจำ)เดือนกรกฎาคม 2560", "วันที่ 5 เมษายน 2563": the period of a recurring report
+_TITLE_MONTH = re.compile(
+    r"(?:(\d{1,2})\s*)?(" + "|".join(_MONTH_NAMES) + r")\s*(?:พ\.ศ\.\s*)?(25[4-7]\d|[4-7]\d)?(?!\d)"
+)
+_PRINT_LINE = re.compile(r"^(?:พิมพ์|print|แชร์|share|[\W_]*)$", re.IGNORECASE)
+_DATE_LINE = re.compile(r"^\s*(?:วัน\S{0,12}ที่\s*)?[0-9๐-๙]{1,2}\s*\S{2,12}\s*[0-9๐-๙]{2,4}\s*$")
 
 
-def find_head_markers(text: str) -> tuple[list[str], list[str]]:
-    """Years (Buddhist era, 4 digits) and rounds/phases the head of an item names.
+def guess_title(text: str) -> str:
+    """The headline of a bare text: its first line that is not just a date or a page control.
 
-    Two reports of the same programme in another year, round or phase read almost the same;
-    these markers are how the labelling guide tells them apart (``related``, not ``duplicate``).
+    News items in the corpus open with their date line (``วันอังคารที่ 23 สิงหาคม 2559``), and
+    3,445 of them then with the print button's label (``พิมพ์``), before the headline; taking
+    either as the title made unrelated items of the same weekday, or of the same web page
+    template, look alike."""
+    for line in text.split("\n", 10)[:10]:
+        line = line.strip()
+        if line and not _DATE_LINE.match(line) and not _PRINT_LINE.match(line):
+            return line[:200]
+    return text.split("\n", 1)[0][:200]
+
+
+def find_instance_markers(title: str) -> tuple[list[str], list[str], list[str]]:
+    """The years, rounds/periods and areas (provinces, regions) a title names.
+
+    Rounds are ``kind:value`` (``round:4``, ``phase:2``, ``month:7/2560``, ``day:5/4/2563``);
+    two items conflict on a kind when both name it and share no value (``instance_conflicts``).
     """
     from prasan.core.thai import to_arabic_digits
+    from prasan.policy.gazetteer import find_areas, find_regions
 
-    head = to_arabic_digits(text[:HEAD_CHARS])
+    head = to_arabic_digits(title)
     years: dict[str, None] = {}
-    for m in _HEAD_YEAR.finditer(head):
-        y = m.group(1)
-        years.setdefault(y if len(y) == 4 else "25" + y, None)
-    for y in _YEAR.findall(head):
-        years.setdefault(y, None)
     rounds: dict[str, None] = {}
+
+    def year(y: str) -> str:
+        return y if len(y) == 4 else "25" + y
+
     for m in _ROUND.finditer(head):
         rounds.setdefault(f"{_ROUND_KIND[m.group(1)]}:{int(m.group(2))}", None)
-    return list(years)[:6], list(rounds)[:6]
+        if m.group(3):
+            years.setdefault(year(m.group(3)), None)
+    for m in _SLASH_ROUND.finditer(head):
+        rounds.setdefault(f"round:{int(m.group(1))}", None)
+        years.setdefault(year(m.group(2)), None)
+    for m in _HEAD_YEAR.finditer(head):
+        years.setdefault(year(m.group(1)), None)
+    for y in _YEAR.findall(head):
+        years.setdefault(y, None)
+    for m in _TITLE_MONTH.finditer(head):
+        month = _MONTH_NAMES.index(m.group(2)) + 1
+        if m.group(1):
+            rounds.setdefault(f"day:{int(m.group(1))}/{month}", None)
+        else:
+            rounds.setdefault(f"month:{month}", None)
+    areas = find_areas(head) + find_regions(head)
+    return list(years)[:6], list(rounds)[:6], areas[:6]
+
+
+def instance_conflicts(a: Processed, b: Processed) -> dict[str, bool]:
+    """Whether two titles name another year, round/period or area of the same programme."""
+
+    def kinds(rounds: list[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for r in rounds:
+            kind, _, value = r.partition(":")
+            out.setdefault(kind, set()).add(value)
+        return out
+
+    ra, rb = kinds(a.rounds), kinds(b.rounds)
+    return {
+        "head_year_conflict": _disjoint(a.head_years, b.head_years),
+        "round_conflict": any(k in rb and not ra[k] & rb[k] for k in ra),
+        "area_conflict": _disjoint(a.head_areas, b.head_areas),
+    }
+
+
+def _disjoint(a: Sequence[str], b: Sequence[str]) -> bool:
+    return bool(a and b and not set(a) & set(b))
 
 
 def language(text: str) -> str:
@@ -179,15 +250,13 @@ def process_text(text: str, title: str = "") -> Processed:
         find_areas,
         find_programmes,
         find_targets,
+        is_appointment,
     )
 
     norm = normalize(text)
     spans = sentence_spans(norm)
     tokens = [SEP.join(tokenize(norm[s:e])) for s, e in spans]
-    head = norm[:HEAD_CHARS]
-    if title and title.strip() and title.strip() not in head:
-        head = title + "\n" + head
-    head_years, rounds = find_head_markers(head)
+    head_years, rounds, head_areas = find_instance_markers(title.strip() or guess_title(norm))
     return Processed(
         spans=spans,
         tokens=tokens,
@@ -202,7 +271,8 @@ def process_text(text: str, title: str = "") -> Processed:
         years=find_years(norm),
         head_years=head_years,
         rounds=rounds,
-        head_areas=find_areas(head),
+        head_areas=head_areas,
+        appointment=is_appointment(title.strip() or guess_title(norm)),
     )
 
 

@@ -49,6 +49,7 @@ def _light(ai: AnalyzedItem) -> AnalyzedItem:
             head_years=p.head_years,
             rounds=p.rounds,
             head_areas=p.head_areas,
+            appointment=p.appointment,
         ),
     )
 
