@@ -128,23 +128,30 @@ def corpus_run_thresholds(
 ) -> dict[str, Any]:
     """The corpus-run threshold (``batch_threshold``), set against labels.
 
-    ``benchmarks/data/policy_corpus_sample.json`` says from which stratum of a full corpus
-    run (the pairs it called duplicate, overlap or related) each ``source: corpus_run_sample``
-    pair was drawn, and how big each stratum was: each pair stands for population/sample pairs.
+    ``benchmarks/data/policy_corpus_sample.json`` says from which full corpus run and which of
+    its strata (the pairs it called duplicate, overlap or related) each ``source:
+    corpus_run_sample`` pair was drawn, and how big each stratum was: each pair stands for its
+    share of its run's emitted pairs (population / sample / run total; runs count equally).
     The threshold is the best weighted redundancy F1 on the DEV pairs of the sample; the TEST
     pairs of the sample report it. Pairs the run did not emit (its ``unrelated`` candidates)
     were not sampled, so recall is over emitted pairs only."""
     meta = json.loads(sample_path.read_text(encoding="utf-8"))
-    stratum = meta["stratum"]
-    idx = [k for k, r in enumerate(rows) if r["id"] in stratum]
+    where = meta["stratum"]  # pair id -> {"run": ..., "stratum": ...}
+    idx = [k for k, r in enumerate(rows) if r["id"] in where]
     if not idx:
         return {"status": "no corpus-run sample in the dev set"}
-    counts: dict[str, int] = {}
+    counts: dict[tuple[str, str], int] = {}
     for k in idx:
-        counts[stratum[rows[k]["id"]]] = counts.get(stratum[rows[k]["id"]], 0) + 1
-    w_all = np.array(
-        [meta["population"][stratum[rows[k]["id"]]] / counts[stratum[rows[k]["id"]]] for k in idx]
-    )
+        key = (where[rows[k]["id"]]["run"], where[rows[k]["id"]]["stratum"])
+        counts[key] = counts.get(key, 0) + 1
+
+    def weight(pair_id: str) -> float:
+        # the pair's share of its run's emitted pairs; each run counts equally
+        run, stratum = where[pair_id]["run"], where[pair_id]["stratum"]
+        pop = meta["runs"][run]["population"]
+        return float(pop[stratum]) / counts[(run, stratum)] / float(sum(pop.values()))
+
+    w_all = np.array([weight(rows[k]["id"]) for k in idx])
     gold = np.array([rows[k]["label"] in REDUNDANT for k in idx])
     dev = np.array([rows[k]["split"] == "dev" for k in idx])
     p, fo, ve = p_red[idx], forced[idx], vetoed[idx]
@@ -162,7 +169,7 @@ def corpus_run_thresholds(
     best = max(curve, key=lambda c: (c["dev"]["f1"], c["threshold"]))
     return {
         "pairs": {"dev": int(dev.sum()), "test": int((~dev).sum())},
-        "population": meta["population"],
+        "runs": meta["runs"],
         "chosen_on": "dev pairs of the corpus-run sample, weighted F1",
         "batch_threshold": best["threshold"],
         "at_threshold": best,
@@ -257,9 +264,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     y = np.isin(gold, REDUNDANT)
 
     # a copy is a copy (``relate.decide`` calls these duplicate whatever the model says)
-    forced = np.array([is_copy(f) for f in feats])
-    # ... and what the guide's rules call not redundant (another instance; appointments)
-    vetoed = np.array([bool(f["_not_redundant"]) and not is_copy(f) for f in feats])
+    # ... unless the guide's rules call them not redundant (another instance; appointments)
+    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
+    forced = np.array([is_copy(f) for f in feats]) & ~vetoed
     cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=args.repeats, random_state=0)
     model: dict[str, Any] = {}
     report: dict[str, Any] = {"devset": str(args.devset), "sha256": hashlib.sha256(raw).hexdigest()}

@@ -139,9 +139,10 @@ def test_corpus_run_sample_names_a_stratum_for_each_of_its_pairs() -> None:
     records = pq.load_devset(DEVSET)
     ids = {r["id"] for r in records if r.get("source") == "corpus_run_sample"}
     assert ids and set(sample["stratum"]) == ids
-    assert set(sample["stratum"].values()) <= set(sample["population"])
-    per = {s: list(sample["stratum"].values()).count(s) for s in sample["population"]}
-    assert all(n == sample["sampled_per_stratum"] for n in per.values())
+    for name, run in sample["runs"].items():
+        drawn = [w["stratum"] for w in sample["stratum"].values() if w["run"] == name]
+        assert set(drawn) == set(run["population"])
+        assert all(drawn.count(s) == run["sampled_per_stratum"] for s in run["population"])
 
 
 def test_validator_rejects_broken_records() -> None:

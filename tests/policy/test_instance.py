@@ -100,3 +100,15 @@ def test_guide_rules_another_instance_is_related_and_appointments_unrelated() ->
     assert decide(posts).label == "unrelated"
     assert is_appointment("18. เรื่อง แต่งตั้งข้าราชการให้ดำรงตำแหน่งประเภทบริหารระดับสูง")
     assert not is_appointment("มาตรการช่วยเหลือเกษตรกร")
+
+
+def test_a_recurring_release_in_another_period_is_related_even_when_copied() -> None:
+    # weekly enforcement results: the same template word for word, another week in the title
+    s = PairSignals(cosine=0.99, jaccard=0.9, containment=0.95, title=0.95, dense=0.99)
+    s.shingles_min, s.round_conflict = 300, True
+    assert is_copy(s)
+    assert decide(s).label == "related"
+    assert decide(s, batch=True).label == "related"
+    a = process_text("ผลการปราบปรามผู้กระทำผิดกฎหมายสรรพสามิต ระหว่างวันที่ 9 - 15 พฤศจิกายน 2561\nผล")
+    b = process_text("ผลการปราบปรามผู้กระทำผิดกฎหมายสรรพสามิต ระหว่างวันที่ 14– 20 ธันวาคม 2561\nผล")
+    assert instance_conflicts(a, b)["round_conflict"]

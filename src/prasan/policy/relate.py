@@ -197,16 +197,18 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     red = model["redundant_encoder" if s.encoder is not None else "redundant_plain"]
     p = _prob(red, f)
     threshold = redundancy_threshold(cfg, model, batch=batch) if batch else float(red["threshold"])
-    if is_copy(s):
-        label, p = "duplicate", max(p, 0.95)  # a copy is a copy, whatever the model says
-    elif s.both_appointments:
+    copy = is_copy(s)
+    if s.both_appointments:
         # the guide: personnel appointments are never a policy relation
         label, p = "unrelated", min(p, 0.1)
+    elif s.instance_conflict and (copy or p >= threshold):
+        # the guide: the same programme in another year, round, period or area is related,
+        # even when a recurring release repeats its template almost word for word
+        label, p = "related", min(p, threshold - 0.001)
+    elif copy:
+        label, p = "duplicate", max(p, 0.95)  # a copy is a copy, whatever the model says
     elif p >= threshold:
         label = "duplicate" if _prob(model["duplicate_vs_overlap"], f) >= 0.5 else "overlap"
-        if s.instance_conflict:
-            # the guide: the same programme in another year, round or area is related
-            label, p = "related", min(p, threshold - 0.001)
     else:
         label = "related" if _prob(model["related_vs_unrelated"], f) >= 0.5 else "unrelated"
     return Relation(label=label, score=round(p, 4), facets=facets_of(s), signals=s)
