@@ -39,8 +39,10 @@ from prasan.policy.segment import (
     Processed,
     guess_title,
     instance_conflicts,
+    normalize,
     process_text,
     segment_many,
+    sentence_spans,
 )
 
 _DIGITS = re.compile(r"[0-9๐-๙]+")
@@ -90,26 +92,6 @@ class AnalyzedItem:
 
     def title_tokens(self) -> list[str]:
         return self.p.title_tokens.split(SEP) if self.p.title_tokens else []
-
-    def head(self, n: int) -> str:
-        """The first ``n`` characters of the item's own content, for the sentence encoder.
-
-        Corpus boilerplate (a ministry's footer, a press-centre template) is left out, as it is
-        from every other content signal: two short items with the same footer read alike to
-        the encoder otherwise."""
-        text = self.item.text
-        if not (self.boiler and any(self.boiler)) or len(self.p.spans) != len(self.boiler):
-            return text[:n]
-        parts: list[str] = []
-        total = 0
-        for (start, end), boiler in zip(self.p.spans, self.boiler, strict=True):
-            if boiler:
-                continue
-            parts.append(text[start:end])
-            total += end - start + 1
-            if total >= n:
-                break
-        return ("\n".join(parts) or text)[:n]
 
     def side(self) -> SentenceSide:
         toks = [t.split(SEP) if t else [] for t in self.p.tokens]
@@ -400,8 +382,29 @@ class Analyzer:
     def encode_heads(self, items: Sequence[AnalyzedItem]) -> npt.NDArray[np.float32]:
         assert self.embedder is not None
         self.encoder_calls += len(items)
-        texts = [ai.head(self.config.encoder_head_chars) for ai in items]
+        texts = [self.content_head(ai, self.config.encoder_head_chars) for ai in items]
         return np.asarray(self.embedder.encode(texts), dtype=np.float32)
+
+    def content_head(self, ai: AnalyzedItem, n: int) -> str:
+        """The first ``n`` characters of an item's own content, for the sentence encoder.
+
+        Corpus boilerplate (a ministry's footer, a press-centre template) is left out, as it is
+        from every other content signal: two short items with the same footer read alike to the
+        encoder otherwise. Items loaded from a saved analysis carry no sentence offsets; they
+        are found again from the text, so a loaded analyser encodes exactly as the one that
+        saved it."""
+        text = ai.item.text
+        spans = ai.p.spans or sentence_spans(normalize(text))
+        parts: list[str] = []
+        total = 0
+        for start, end in spans:
+            if sentence_key(text[start:end]) in self.boiler_keys:
+                continue
+            parts.append(text[start:end])
+            total += end - start + 1
+            if total >= n:
+                break
+        return ("\n".join(parts) or text)[:n]
 
     def relate_corpus(
         self, pairs: npt.NDArray[np.int64], progress: Callable[[int], None] | None = None
