@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from prasan.core.settings import Settings
 from prasan.policy.analyzer import Analyzer, Embedder, Pair
+from prasan.policy.embed import UseEmbedder
 from prasan.policy.graph import Cluster
 from prasan.policy.ingest import Document, InputProblem, read_documents, split_items
 from prasan.policy.models import PolicyCluster, PolicyDocument, PolicyItem, PolicyPair, PolicyRun
@@ -26,6 +27,7 @@ from prasan.policy.pipeline import AnalysisResult, item_record, pair_record
 from prasan.policy.segment import cached_dictionary
 from prasan.policy.store import (
     dictionary_path,
+    encoder_cache_path,
     load_analyzer,
     save,
     save_analyzer,
@@ -150,8 +152,18 @@ def save_analysis(*, session: Session, result: AnalysisResult, settings: Setting
         )
     )
     session.flush()
-    save_analyzer(an, state_path(settings.data_dir))
+    path = state_path(settings.data_dir)
+    save_analyzer(an, path)
+    _prepare_for_add(path, an.embedder)
     result.summary.setdefault("timings_s", {})["store"] = round(time.perf_counter() - t0, 3)
+
+
+def _prepare_for_add(path: Path, embedder: Embedder | None) -> None:
+    """What a fresh ``add`` process would otherwise build: the segmentation dictionary and,
+    when the analysis used the bundled encoder, its prepared copy (see ``store``)."""
+    cached_dictionary(dictionary_path(path))
+    if isinstance(embedder, UseEmbedder):
+        embedder.prepare(encoder_cache_path(path))
 
 
 @dataclass
@@ -225,6 +237,9 @@ def add_documents(
     """Analyse new documents against the stored corpus and store what they touch."""
     t0 = time.perf_counter()
     an = _analyzer_for(settings)
+    path = state_path(settings.data_dir)
+    if isinstance(embedder, UseEmbedder) and embedder.cache_dir is None:
+        embedder.cache_dir = encoder_cache_path(path)  # loaded only if a pair needs it
     an.embedder = embedder
     an.text_source = text_source(session)
     report = AddReport()
@@ -235,7 +250,7 @@ def add_documents(
         return report
     start = len(an.items)
     # the segmentation dictionary from its cache file (building it costs ~0.4 s a process)
-    cached_dictionary(dictionary_path(state_path(settings.data_dir)))
+    cached_dictionary(dictionary_path(path))
     new = Analyzer.process(items, workers=1)
     pairs = an.add(new)
     for chunk in _chunks(_doc_rows(docs)):
@@ -250,7 +265,6 @@ def add_documents(
         PolicyRun(kind="add", documents=len(docs), items=len(items), pairs=len(rows), summary={})
     )
     session.flush()
-    path = state_path(settings.data_dir)
     save(an, path)
     _cache[path] = (stamp(path), an)
     report.documents = [d.id for d in docs]
