@@ -247,8 +247,15 @@ def test_the_newmm_dictionary_sets_segment_as_pythainlps_trie(
     )
     for start in range(0, 2000, 7):
         assert ours.prefixes(text, start) == trie.prefixes(text, start)
+    plain = segment.tokenize(text)
+    segment.use_dictionary(ours)
+    try:
+        assert segment.tokenize(text) == plain
+    finally:
+        segment.use_dictionary(None)
     cache = tmp_path / "newmm.txt"
-    ours.dump(cache)
+    made = segment.prepare_dictionary(cache)  # missing: built and written
+    assert made.words == ours.words and cache.exists()
     loaded = segment.NewmmDictionary.load(cache)
     assert loaded is not None and loaded.words == ours.words and loaded.stems == ours.stems
     cache.write_text("newmm-dictionary v0 1 2\n1\nก", encoding="utf-8")  # another word list

@@ -24,7 +24,7 @@ from prasan.policy.graph import Cluster
 from prasan.policy.ingest import Document, InputProblem, read_documents, split_items
 from prasan.policy.models import PolicyCluster, PolicyDocument, PolicyItem, PolicyPair, PolicyRun
 from prasan.policy.pipeline import AnalysisResult, item_record, pair_record
-from prasan.policy.segment import cached_dictionary
+from prasan.policy.segment import prepare_dictionary, use_dictionary
 from prasan.policy.store import (
     dictionary_path,
     encoder_cache_path,
@@ -161,7 +161,7 @@ def save_analysis(*, session: Session, result: AnalysisResult, settings: Setting
 def _prepare_for_add(path: Path, embedder: Embedder | None) -> None:
     """What a fresh ``add`` process would otherwise build: the segmentation dictionary and,
     when the analysis used the bundled encoder, its prepared copy (see ``store``)."""
-    cached_dictionary(dictionary_path(path))
+    prepare_dictionary(dictionary_path(path))
     if isinstance(embedder, UseEmbedder):
         embedder.prepare(encoder_cache_path(path))
 
@@ -173,6 +173,7 @@ class AddReport:
     pairs: list[dict[str, Any]] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     seconds: float = 0.0
+    encoder_items: int = 0  # items the sentence encoder read (0: it was not needed)
 
     def lines(self) -> list[str]:
         out = [f"added {len(self.documents)} document(s), {len(self.items)} item(s)"]
@@ -249,8 +250,9 @@ def add_documents(
         report.seconds = time.perf_counter() - t0
         return report
     start = len(an.items)
-    # the segmentation dictionary from its cache file (building it costs ~0.4 s a process)
-    cached_dictionary(dictionary_path(path))
+    encoder_calls = an.encoder_calls
+    # the segmentation dictionary from its cache file (building newmm's trie costs ~0.4 s)
+    use_dictionary(prepare_dictionary(dictionary_path(path)))
     new = Analyzer.process(items, workers=1)
     pairs = an.add(new)
     for chunk in _chunks(_doc_rows(docs)):
@@ -261,8 +263,15 @@ def add_documents(
     for chunk in _chunks(rows):
         session.execute(insert(PolicyPair), list(chunk))
     _update_clusters(session, an, rows, report_items=[it.id for it in items])
+    report.encoder_items = an.encoder_calls - encoder_calls
     session.add(
-        PolicyRun(kind="add", documents=len(docs), items=len(items), pairs=len(rows), summary={})
+        PolicyRun(
+            kind="add",
+            documents=len(docs),
+            items=len(items),
+            pairs=len(rows),
+            summary={"encoder_items": report.encoder_items},
+        )
     )
     session.flush()
     save(an, path)

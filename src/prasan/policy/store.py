@@ -15,7 +15,7 @@ Layout of the state directory (``var/policy/analyzer/``, see ``state_path``):
   are one pickled record each in ``items.bin`` (offsets in ``items.idx.npy``), decoded only
   when ``add`` touches that item (its neighbours and their clusters);
 - ``v<n>/delta.pkl`` holds what ``add`` appended since (see ``save``);
-- ``newmm.txt`` caches the word-segmentation dictionary (``segment.cached_dictionary``) and
+- ``newmm.txt`` caches the word-segmentation dictionary (``segment.prepare_dictionary``) and
   ``use/`` a prepared copy of the sentence encoder (``embed.UseEmbedder``), so a fresh
   process does not rebuild either (~0.4 s and ~1.3 s).
 
