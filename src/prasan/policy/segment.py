@@ -204,6 +204,12 @@ def use_dictionary(d: NewmmDictionary | None) -> None:
     _dictionary = d
 
 
+def use_cached_dictionary(path: Path) -> None:
+    """``use_dictionary(prepare_dictionary(path))``, once a process."""
+    if _dictionary is None:
+        use_dictionary(prepare_dictionary(path))
+
+
 def tokenize(text: str) -> list[str]:
     """Content words: newmm tokens, lower-cased, without spaces, punctuation, numbers, stopwords."""
     from pythainlp.tokenize import word_tokenize

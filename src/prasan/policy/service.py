@@ -24,7 +24,7 @@ from prasan.policy.graph import Cluster
 from prasan.policy.ingest import Document, InputProblem, read_documents, split_items
 from prasan.policy.models import PolicyCluster, PolicyDocument, PolicyItem, PolicyPair, PolicyRun
 from prasan.policy.pipeline import AnalysisResult, item_record, pair_record
-from prasan.policy.segment import prepare_dictionary, use_dictionary
+from prasan.policy.segment import prepare_dictionary, use_cached_dictionary
 from prasan.policy.store import (
     dictionary_path,
     encoder_cache_path,
@@ -252,7 +252,7 @@ def add_documents(
     start = len(an.items)
     encoder_calls = an.encoder_calls
     # the segmentation dictionary from its cache file (building newmm's trie costs ~0.4 s)
-    use_dictionary(prepare_dictionary(dictionary_path(path)))
+    use_cached_dictionary(dictionary_path(path))
     new = Analyzer.process(items, workers=1)
     pairs = an.add(new)
     for chunk in _chunks(_doc_rows(docs)):
