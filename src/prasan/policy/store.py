@@ -19,9 +19,9 @@ Layout of the state directory (``var/policy/analyzer/``, see ``state_path``):
   ``use/`` a prepared copy of the sentence encoder (``embed.UseEmbedder``), so a fresh
   process does not rebuild either (~0.4 s and ~1.3 s).
 
-The LSH index is not stored as an object graph: ``candidates.BandIndex`` answers the same queries from
-the signature matrix with numpy. A state saved by an older version (``analyzer.pkl``, one
-pickle of the whole analyser) is converted on first load.
+The LSH index is not stored as an object graph: ``candidates.BandIndex`` answers the same
+queries from the signature matrix with numpy. A state saved by an older version
+(``analyzer.pkl``, one pickle of the whole analyser) is converted on first load.
 """
 
 from __future__ import annotations
