@@ -26,3 +26,8 @@ def test_policy_speed_smoke(tmp_path: Path) -> None:
     assert report["floor_newmm_one_core"]["characters"] > 0
     assert [r["documents"] for r in report["scaling"]] == [60, 120]
     assert report["add"]["add_s"] and report["add"]["add_max_s"] < 10
+    cold = report["cold_add"]  # the command in fresh processes, against the 120-document store
+    assert [r["kind"] for r in cold["runs"]] == ["copy", "edited", "mixed"]
+    assert all(r["wall_s"] > 0 and r["pairs"] >= 0 for r in cold["runs"])
+    assert cold["runs"][0]["pairs"] >= 1  # a repeated document finds the stored one
+    assert 0 < cold["median_s"] <= cold["max_s"] < 30

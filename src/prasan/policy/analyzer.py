@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -42,6 +42,7 @@ from prasan.policy.segment import (
     normalize,
     process_text,
     segment_many,
+    segment_text,
     sentence_spans,
 )
 
@@ -170,7 +171,8 @@ class Analyzer:
         self.lsa_components: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self.hasher = cand.TokenHasher()
         self.minhasher = cand.MinHasher(self.config.num_perm)
-        self.items: list[AnalyzedItem] = []
+        # a list after ``fit``; loaded from disk, items are read when first touched (``store``)
+        self.items: MutableSequence[AnalyzedItem] = []
         self.index: dict[str, int] = {}
         self.features: Features | None = None
         self.lsh: object | None = None
@@ -290,12 +292,17 @@ class Analyzer:
         return sm, n_sh
 
     def featurize(
-        self, items: Sequence[AnalyzedItem], extra: dict[str, int] | None = None
+        self,
+        items: Sequence[AnalyzedItem],
+        extra: dict[str, int] | None = None,
+        docs: list[list[str]] | None = None,
     ) -> Features:
-        """Features of items not in the fitted corpus, in the corpus's space."""
-        for ai in items:
-            self._mark_boiler(ai)
-        docs = [ai.content_tokens() for ai in items]
+        """Features of items not in the fitted corpus, in the corpus's space (``docs``: their
+        content tokens when the caller has them already, boilerplate marked)."""
+        if docs is None:
+            for ai in items:
+                self._mark_boiler(ai)
+            docs = [ai.content_tokens() for ai in items]
         xm = cand.tfidf_matrix(docs, self.vocab, self.idf, extra=extra)
         tm = cand.tfidf_matrix(
             [ai.title_tokens() for ai in items], self.vocab, self.idf, extra=extra
@@ -461,6 +468,7 @@ class Analyzer:
         if not use:
             return
         order = sorted(chosen, key=chosen.__getitem__)
+        self._texts(order)  # stored items (``add``) are encoded from their text too
         emb = self.encode_heads([self.items[x] for x in order])
         for k in use:
             a, b = chosen[int(pairs[k, 0])], chosen[int(pairs[k, 1])]
@@ -514,20 +522,24 @@ class Analyzer:
                 progress(1)
         self.timings["evidence"] = time.perf_counter() - t0
 
-    def _hydrate(self, ks: list[int]) -> None:
-        """Re-segment stored items whose text was left out of the saved state."""
+    def _texts(self, ks: Sequence[int]) -> None:
+        """Fetch the texts of stored items, which the saved state leaves out."""
         missing = [k for k in ks if not self.items[k].item.text]
         if not missing or self.text_source is None:
             return
         texts = self.text_source([self.items[k].id for k in missing])
         for k in missing:
+            self.items[k].item.text = texts.get(self.items[k].id, "")
+
+    def _hydrate(self, ks: list[int]) -> None:
+        """Re-segment stored items, whose sentences and tokens the saved state leaves out."""
+        missing = [k for k in ks if not self.items[k].p.spans]
+        self._texts(missing)
+        for k in missing:
             ai = self.items[k]
-            text = texts.get(ai.id, "")
-            if not text:
+            if not ai.item.text:
                 continue
-            ai.item.text = text
-            fresh = process_text(text, ai.item.title)
-            ai.p.spans, ai.p.tokens = fresh.spans, fresh.tokens
+            ai.p.spans, ai.p.tokens = segment_text(ai.item.text)
             self._mark_boiler(ai)
 
     # -- comparing two texts ---------------------------------------------------------------
@@ -600,7 +612,7 @@ class Analyzer:
         self.vocab.count(docs)
         new_idf = self.vocab.idf()
         self.idf = np.concatenate([self.idf, new_idf[len(self.idf) :]])
-        fn = self.featurize(new)
+        fn = self.featurize(new, docs=docs)
         base = len(self.items)
         f = self.features
         width = max(f.X.shape[1], fn.X.shape[1])
@@ -616,9 +628,11 @@ class Analyzer:
             i = base + k
             hits = cand.lsh_query(self.lsh, fn.S[k])
             if hits:
-                hv = np.asarray(hits)
+                # in key order, ties kept in it: the same neighbours whichever LSH index
+                # answered (datasketch's returns its keys in set order)
+                hv = np.asarray(sorted(hits))
                 jac = (merged.S[hv] == fn.S[k]).mean(axis=1)
-                for o in np.argsort(-jac)[: cfg.lsh_max_per_item]:
+                for o in np.argsort(-jac, kind="stable")[: cfg.lsh_max_per_item]:
                     if jac[o] >= cfg.lsh_min_jaccard:
                         found.add((int(hv[o]), i))
             cand.lsh_insert(self.lsh, i, fn.S[k])

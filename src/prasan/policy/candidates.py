@@ -157,18 +157,37 @@ def shingles(hashes: npt.NDArray[np.uint64], k: int = SHINGLE) -> npt.NDArray[np
     return np.unique(h)
 
 
+Permutations = tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]
+
+
 class MinHasher:
-    def __init__(self, num_perm: int = NUM_PERM) -> None:
+    """MinHash signatures with datasketch's permutation parameters, asked of datasketch only
+    when first needed and not given (importing it costs ~0.3 s: it pulls in scipy.integrate)."""
+
+    def __init__(self, num_perm: int = NUM_PERM, params: Permutations | None = None) -> None:
         self.num_perm = num_perm
-        self.a, self.b = _permutations(num_perm)
+        self._params = params
+
+    @property
+    def params(self) -> Permutations:
+        if self._params is None:
+            self._params = _permutations(self.num_perm)
+        return self._params
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # analysers pickled by earlier versions kept the parameters as ``a`` and ``b``
+        if "a" in state:
+            state["_params"] = (state.pop("a"), state.pop("b"))
+        self.__dict__.update(state)
 
     def signature(self, shingle_hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
         """datasketch's ``MinHash.update_batch`` formula, vectorised over all shingles at once."""
+        a, b = self.params
         sig = np.full(self.num_perm, _MAX_HASH, dtype=np.uint64)
         step = 4096
         for s in range(0, len(shingle_hashes), step):
             hv = shingle_hashes[s : s + step, None]
-            phv = ((hv * self.a + self.b) % _MERSENNE) & _MAX_HASH
+            phv = ((hv * a + b) % _MERSENNE) & _MAX_HASH
             sig = np.minimum(sig, phv.min(axis=0))
         return sig
 
@@ -185,7 +204,43 @@ def lsh_index(signatures: npt.NDArray[np.uint64], keys: Sequence[int], threshold
     return lsh
 
 
+class BandIndex:
+    """MinHash LSH answered from the signature matrix: the keys whose signature equals the
+    query's in every position of at least one band. ``datasketch.MinHashLSH`` keys each band
+    by the exact bytes of those positions, so the set of keys is the same as its ``query``
+    gives (returned sorted); nothing is rebuilt or unpickled when the state is loaded. Keys
+    are row numbers: the stored items', then the inserted ones' in order."""
+
+    def __init__(self, signatures: npt.NDArray[np.uint64], bands: int, rows: int) -> None:
+        self.bands, self.rows = bands, rows
+        self._base = signatures
+        self._added: list[npt.NDArray[np.uint64]] = []
+
+    def __len__(self) -> int:
+        return len(self._base) + len(self._added)
+
+    def query(self, sig: npt.NDArray[np.uint64]) -> list[int]:
+        width = self.bands * self.rows
+        q = np.asarray(sig[:width]).reshape(self.bands, self.rows)
+        hits: list[int] = []
+        for offset, block in ((0, self._base), (len(self._base), self._added)):
+            if len(block) == 0:
+                continue
+            m = np.asarray(block)[:, :width].reshape(len(block), self.bands, self.rows)
+            found = np.flatnonzero((m == q).all(axis=2).any(axis=1))
+            hits.extend(int(k) + offset for k in found)
+        return hits
+
+    def insert(self, key: int, sig: npt.NDArray[np.uint64]) -> None:
+        if key != len(self):
+            raise ValueError(f"BandIndex keys are row numbers: expected {len(self)}, got {key}")
+        self._added.append(np.array(sig, dtype=np.uint64))
+
+
 def lsh_insert(lsh: object, key: int, sig: npt.NDArray[np.uint64]) -> None:
+    if isinstance(lsh, BandIndex):
+        lsh.insert(key, sig)
+        return
     from datasketch import LeanMinHash, MinHash
 
     m = MinHash(num_perm=len(sig), seed=1, hashvalues=sig, scheme="legacy")
@@ -193,6 +248,8 @@ def lsh_insert(lsh: object, key: int, sig: npt.NDArray[np.uint64]) -> None:
 
 
 def lsh_query(lsh: object, sig: npt.NDArray[np.uint64]) -> list[int]:
+    if isinstance(lsh, BandIndex):
+        return lsh.query(sig)
     from datasketch import LeanMinHash, MinHash
 
     m = MinHash(num_perm=len(sig), seed=1, hashvalues=sig, scheme="legacy")

@@ -12,9 +12,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+if TYPE_CHECKING:  # networkx is imported where a graph is built (~0.1 s; ``add`` needs none)
+    import networkx as nx
 
 
 @dataclass
@@ -63,6 +64,8 @@ class Cluster:
 
 
 def build_graph(nodes: Sequence[GraphNode], edges: Sequence[GraphEdge]) -> nx.Graph:
+    import networkx as nx
+
     g = nx.Graph()
     for n in nodes:
         g.add_node(
@@ -102,6 +105,8 @@ def _cluster(
 def clusters_of(
     g: nx.Graph, nodes: Sequence[GraphNode], *, min_community: int = 3
 ) -> list[Cluster]:
+    import networkx as nx
+
     by_id = {n.id: n for n in nodes}
     red = nx.Graph()
     red.add_edges_from(
@@ -151,4 +156,6 @@ def fragmentation_by_agency(clusters: Sequence[Cluster]) -> list[dict[str, Any]]
 
 
 def write_graphml(g: nx.Graph, path: Path) -> None:
+    import networkx as nx
+
     nx.write_graphml(g, str(path))

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prasan.policy.analyzer import AnalyzedItem, Analyzer, AnalyzerConfig, Embedder, Pair
 from prasan.policy.graph import (
@@ -30,6 +30,9 @@ from prasan.policy.graph import (
 from prasan.policy.ingest import MAX_DOC_CHARS, Document, InputProblem, read_documents, split_items
 from prasan.policy.relate import RANK
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 # stage name, unit; the CLI draws one progress bar per stage from these
 Progress = Callable[[str, int, int], None]  # (stage, advance, total)
 
@@ -42,6 +45,7 @@ class AnalysisResult:
     clusters: list[Cluster]
     problems: list[InputProblem]
     summary: dict[str, Any] = field(default_factory=dict)
+    graph: nx.Graph | None = None  # items and pairs, built once for clusters and graph.graphml
 
 
 def peak_memory_mb() -> dict[str, float]:
@@ -120,11 +124,13 @@ def run(
     timings["evidence"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    clusters = group(analyzer, pairs)
+    nodes, edges = nodes_edges(analyzer, pairs)
+    graph = build_graph(nodes, edges)
+    clusters = clusters_of(graph, nodes)
     timings["graph"] = time.perf_counter() - t0
     summary = _summary(docs, analyzed, pairs, clusters, problems, timings, t_all, analyzer)
     summary["candidates"] = len(cand_pairs)
-    return AnalysisResult(analyzer, docs, pairs, clusters, problems, summary)
+    return AnalysisResult(analyzer, docs, pairs, clusters, problems, summary, graph)
 
 
 def nodes_edges(
@@ -154,11 +160,6 @@ def nodes_edges(
         for p in pairs
     ]
     return nodes, edges
-
-
-def group(analyzer: Analyzer, pairs: Sequence[Pair]) -> list[Cluster]:
-    nodes, edges = nodes_edges(analyzer, pairs)
-    return clusters_of(build_graph(nodes, edges), nodes)
 
 
 def _summary(
@@ -256,8 +257,10 @@ def write_outputs(result: AnalysisResult, out: Path) -> None:
     dump("pairs.jsonl", (pair_record(an, p) for p in result.pairs))
     dump("doc_pairs.jsonl", doc_pairs(an, result.pairs))
     dump("clusters.jsonl", (c.as_dict() for c in result.clusters))
-    nodes, edges = nodes_edges(an, result.pairs)
-    write_graphml(build_graph(nodes, edges), out / "graph.graphml")
+    graph = result.graph
+    if graph is None:
+        graph = build_graph(*nodes_edges(an, result.pairs))
+    write_graphml(graph, out / "graph.graphml")
     result.summary["fragmentation_by_agency"] = fragmentation_by_agency(result.clusters)[:30]
     result.summary["timings_s"]["write"] = round(time.perf_counter() - t0, 3)
     result.summary["peak_memory"] = peak_memory_mb()

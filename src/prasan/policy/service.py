@@ -19,11 +19,21 @@ from sqlalchemy.orm import Session
 
 from prasan.core.settings import Settings
 from prasan.policy.analyzer import Analyzer, Embedder, Pair
+from prasan.policy.embed import UseEmbedder
 from prasan.policy.graph import Cluster
 from prasan.policy.ingest import Document, InputProblem, read_documents, split_items
 from prasan.policy.models import PolicyCluster, PolicyDocument, PolicyItem, PolicyPair, PolicyRun
 from prasan.policy.pipeline import AnalysisResult, item_record, pair_record
-from prasan.policy.store import delta_path, load_analyzer, save, save_analyzer, state_path
+from prasan.policy.segment import prepare_dictionary, use_cached_dictionary
+from prasan.policy.store import (
+    dictionary_path,
+    encoder_cache_path,
+    load_analyzer,
+    save,
+    save_analyzer,
+    stamp,
+    state_path,
+)
 
 CHUNK = 2000
 
@@ -142,8 +152,18 @@ def save_analysis(*, session: Session, result: AnalysisResult, settings: Setting
         )
     )
     session.flush()
-    save_analyzer(an, state_path(settings.data_dir))
+    path = state_path(settings.data_dir)
+    save_analyzer(an, path)
+    _prepare_for_add(path, an.embedder)
     result.summary.setdefault("timings_s", {})["store"] = round(time.perf_counter() - t0, 3)
+
+
+def _prepare_for_add(path: Path, embedder: Embedder | None) -> None:
+    """What a fresh ``add`` process would otherwise build: the segmentation dictionary and,
+    when the analysis used the bundled encoder, its prepared copy (see ``store``)."""
+    prepare_dictionary(dictionary_path(path))
+    if isinstance(embedder, UseEmbedder):
+        embedder.prepare(encoder_cache_path(path))
 
 
 @dataclass
@@ -153,6 +173,7 @@ class AddReport:
     pairs: list[dict[str, Any]] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     seconds: float = 0.0
+    encoder_items: int = 0  # items the sentence encoder read (0: it was not needed)
 
     def lines(self) -> list[str]:
         out = [f"added {len(self.documents)} document(s), {len(self.items)} item(s)"]
@@ -179,22 +200,14 @@ def text_source(session: Session) -> Any:
 _cache: dict[Path, tuple[tuple[float, float], Analyzer]] = {}
 
 
-def _stamp(path: Path) -> tuple[float, float]:
-    d = delta_path(path)
-    return (
-        path.stat().st_mtime if path.exists() else -1.0,
-        d.stat().st_mtime if d.exists() else -1.0,
-    )
-
-
 def _analyzer_for(settings: Settings) -> Analyzer:
     """The stored analyser, kept in memory between calls while its files are unchanged."""
     path = state_path(settings.data_dir)
     hit = _cache.get(path)
-    if hit and hit[0] == _stamp(path):
+    if hit and hit[0] == stamp(path):
         return hit[1]
     an = load_analyzer(path)
-    _cache[path] = (_stamp(path), an)
+    _cache[path] = (stamp(path), an)
     return an
 
 
@@ -225,6 +238,9 @@ def add_documents(
     """Analyse new documents against the stored corpus and store what they touch."""
     t0 = time.perf_counter()
     an = _analyzer_for(settings)
+    path = state_path(settings.data_dir)
+    if isinstance(embedder, UseEmbedder) and embedder.cache_dir is None:
+        embedder.cache_dir = encoder_cache_path(path)  # loaded only if a pair needs it
     an.embedder = embedder
     an.text_source = text_source(session)
     report = AddReport()
@@ -234,6 +250,9 @@ def add_documents(
         report.seconds = time.perf_counter() - t0
         return report
     start = len(an.items)
+    encoder_calls = an.encoder_calls
+    # the segmentation dictionary from its cache file (building newmm's trie costs ~0.4 s)
+    use_cached_dictionary(dictionary_path(path))
     new = Analyzer.process(items, workers=1)
     pairs = an.add(new)
     for chunk in _chunks(_doc_rows(docs)):
@@ -244,13 +263,19 @@ def add_documents(
     for chunk in _chunks(rows):
         session.execute(insert(PolicyPair), list(chunk))
     _update_clusters(session, an, rows, report_items=[it.id for it in items])
+    report.encoder_items = an.encoder_calls - encoder_calls
     session.add(
-        PolicyRun(kind="add", documents=len(docs), items=len(items), pairs=len(rows), summary={})
+        PolicyRun(
+            kind="add",
+            documents=len(docs),
+            items=len(items),
+            pairs=len(rows),
+            summary={"encoder_items": report.encoder_items},
+        )
     )
     session.flush()
-    path = state_path(settings.data_dir)
     save(an, path)
-    _cache[path] = (_stamp(path), an)
+    _cache[path] = (stamp(path), an)
     report.documents = [d.id for d in docs]
     report.items = [it.id for it in items]
     report.pairs = rows
@@ -279,14 +304,37 @@ def _cluster_row(c: PolicyCluster, an: Analyzer) -> None:
     c.fragmentation = len(ministries)
 
 
+def _components(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> list[set[str]]:
+    """Connected components, in the order of their first node in ``nodes`` (as networkx's
+    ``connected_components`` gives them when ``nodes`` were added first), by union-find:
+    importing networkx for this cost more than the rest of the cluster update."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for n in nodes:
+        find(n)
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[rb] = ra
+    comps: dict[str, set[str]] = {}
+    for n in [*nodes, *parent]:
+        comps.setdefault(find(n), set()).add(n)
+    return list(comps.values())
+
+
 def _update_clusters(
     session: Session, an: Analyzer, rows: Sequence[dict[str, Any]], report_items: list[str]
 ) -> None:
     """Update only the clusters the new pairs touch: a new duplicate/overlap edge joins the new
     item to its neighbours' redundancy cluster (merging clusters it bridges); a new item joins
     the community of its strongest neighbour. Louvain is not rerun (``analyze`` does that)."""
-    import networkx as nx
-
     red = [r for r in rows if r["label"] in ("duplicate", "overlap")]
     if red:
         touched = sorted({r["a"] for r in red} | {r["b"] for r in red})
@@ -295,13 +343,11 @@ def _update_clusters(
                 select(PolicyItem.id, PolicyItem.cluster_id).where(PolicyItem.id.in_(touched))
             ).all()
         )
-        g = nx.Graph()
-        g.add_nodes_from(touched)
-        g.add_edges_from((r["a"], r["b"]) for r in red)
-        g.add_edges_from((i, "cluster:" + c) for i, c in current.items() if c)
+        edges = [(r["a"], r["b"]) for r in red]
+        edges += [(i, "cluster:" + cl) for i, cl in current.items() if cl]
         ids = session.scalars(select(PolicyCluster.id).where(PolicyCluster.kind == "redundancy"))
         next_id = 1 + max((int(x[1:]) for x in ids if x[1:].isdigit()), default=0)
-        for comp in nx.connected_components(g):
+        for comp in _components(touched, edges):
             old = sorted(
                 (n.split(":", 1)[1] for n in comp if n.startswith("cluster:")),
                 key=lambda c: int(c[1:]) if c[1:].isdigit() else 0,
@@ -361,8 +407,8 @@ def _update_clusters(
             ).all()
         )
         for me, (_, other) in best.items():
-            cid = comm.get(other)
-            c = session.get(PolicyCluster, cid) if cid else None
+            community = comm.get(other)
+            c = session.get(PolicyCluster, community) if community else None
             if c is None:
                 continue
             c.items = sorted({*c.items, me})
@@ -371,7 +417,7 @@ def _update_clusters(
             session.execute(
                 update(PolicyItem)
                 .where(PolicyItem.id == me)
-                .values(community_id=cid)
+                .values(community_id=community)
                 .execution_options(synchronize_session=False)
             )
 

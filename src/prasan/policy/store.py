@@ -1,79 +1,286 @@
-"""The fitted analyser on disk, so ``add`` can relate new documents without refitting.
+"""The fitted analyser on disk, laid out so that a fresh ``prasan policy add`` process loads it
+in a few tens of milliseconds.
 
 The state keeps what relating needs (vocabulary, idf, boilerplate, LSA, features, signatures,
-the LSH index, and each item's entities) but not item texts and tokens, which live in the
+the LSH banding, and each item's entities) but not item texts and tokens, which live in the
 database; evidence for a stored item re-segments its text on demand (a few ms per item).
+
+Layout of the state directory (``var/policy/analyzer/``, see ``state_path``):
+
+- ``CURRENT`` names the complete version in use, a folder ``v<n>/`` written whole before
+  ``CURRENT`` is switched to it (so a reader never sees half a state);
+- in it, every array is a ``.npy`` file opened memory-mapped (the sparse TF-IDF matrices as
+  their CSR arrays, the LSA, the MinHash signatures), the small things are one pickle
+  (``meta.pkl``: configuration, vocabulary, boilerplate keys), and the ~29,000 items' entities
+  are one pickled record each in ``items.bin`` (offsets in ``items.idx.npy``), decoded only
+  when ``add`` touches that item (its neighbours and their clusters);
+- ``v<n>/delta.pkl`` holds what ``add`` appended since (see ``save``);
+- ``newmm.txt`` caches the word-segmentation dictionary (``segment.prepare_dictionary``) and
+  ``use/`` a prepared copy of the sentence encoder (``embed.UseEmbedder``), so a fresh
+  process does not rebuild either (~0.4 s and ~1.3 s).
+
+The LSH index is not stored as an object graph: ``candidates.BandIndex`` answers the same
+queries from the signature matrix with numpy. A state saved by an older version
+(``analyzer.pkl``, one pickle of the whole analyser) is converted on first load.
 """
 
 from __future__ import annotations
 
 import gc
+import mmap
+import os
 import pickle
+import shutil
+from collections.abc import Iterable, Iterator, MutableSequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from prasan.policy import candidates as cand
-from prasan.policy.analyzer import AnalyzedItem, Analyzer
+from prasan.policy.analyzer import AnalyzedItem, Analyzer, Features
 from prasan.policy.errors import NoAnalysis
 from prasan.policy.ingest import Item
 from prasan.policy.segment import Processed
 
-STATE_FILE = "analyzer.pkl"
-DELTA_SUFFIX = ".delta.pkl"
+STATE_DIR = "analyzer"
+LEGACY_FILE = "analyzer.pkl"  # the single-pickle state of earlier versions
+FORMAT = 2
+CURRENT = "CURRENT"
+DELTA_FILE = "delta.pkl"
+DICTIONARY_FILE = "newmm.txt"
+ENCODER_DIR = "use"
 COMPACT_AFTER = 2000  # items in the delta before ``add`` rewrites the whole state
 
 
 def state_path(data_dir: Path) -> Path:
-    return data_dir / "policy" / STATE_FILE
+    return data_dir / "policy" / STATE_DIR
 
 
-def _light(ai: AnalyzedItem) -> AnalyzedItem:
-    it = ai.item
-    p = ai.p
+def dictionary_path(path: Path) -> Path:
+    """Where the segmentation dictionary of the state at ``path`` is cached."""
+    return path / DICTIONARY_FILE
+
+
+def encoder_cache_path(path: Path) -> Path:
+    """Where a prepared copy of the USE encoder is kept for ``add`` (``embed.UseEmbedder``)."""
+    return path / ENCODER_DIR
+
+
+def _current(path: Path) -> Path | None:
+    try:
+        name = (path / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return path / name if name else None
+
+
+def delta_path(path: Path) -> Path:
+    """The additions file of the state at ``path`` (it may not exist)."""
+    cur = _current(path)
+    return (cur if cur is not None else path) / DELTA_FILE
+
+
+def exists(path: Path) -> bool:
+    cur = _current(path)
+    return cur is not None and (cur / "meta.pkl").exists()
+
+
+def stamp(path: Path) -> tuple[float, float]:
+    """Changes whenever ``save`` or ``save_analyzer`` wrote the state (for in-memory caches)."""
+    out = []
+    for f in (path / CURRENT, delta_path(path)):
+        try:
+            out.append(f.stat().st_mtime)
+        except OSError:
+            out.append(-1.0)
+    return out[0], out[1]
+
+
+# -- items -----------------------------------------------------------------------------------
+
+
+def _record(ai: AnalyzedItem) -> tuple[Any, ...]:
+    it, p = ai.item, ai.p
+    return (
+        it.id, it.doc, it.start, it.end, it.title, p.agencies, p.amounts, p.targets, p.areas,
+        p.lang, p.programmes, p.date, p.years, p.head_years, p.rounds, p.head_areas,
+        p.appointment,
+    )  # fmt: skip
+
+
+def _from_record(r: tuple[Any, ...]) -> AnalyzedItem:
+    (id_, doc, start, end, title, agencies, amounts, targets, areas, lang, programmes, date,
+     years, head_years, rounds, head_areas) = r[:16]  # fmt: skip
+    appointment = bool(r[16]) if len(r) > 16 else False  # states written before the field
     return AnalyzedItem(
-        Item(id=it.id, doc=it.doc, start=it.start, end=it.end, text="", title=it.title),
+        Item(id=id_, doc=doc, start=start, end=end, text="", title=title),
         Processed(
             spans=[],
             tokens=[],
-            agencies=p.agencies,
-            amounts=p.amounts,
-            targets=p.targets,
-            areas=p.areas,
-            lang=p.lang,
-            programmes=p.programmes,
-            date=p.date,
-            years=p.years,
-            head_years=p.head_years,
-            rounds=p.rounds,
-            head_areas=p.head_areas,
-            appointment=p.appointment,
+            agencies=agencies,
+            amounts=amounts,
+            targets=targets,
+            areas=areas,
+            lang=lang,
+            programmes=programmes,
+            date=date,
+            years=years,
+            head_years=head_years,
+            rounds=rounds,
+            head_areas=head_areas,
+            appointment=appointment,
         ),
     )
 
 
+def _light(ai: AnalyzedItem) -> AnalyzedItem:
+    """What the state keeps of an item: no text, no tokens (they are in the database)."""
+    return _from_record(_record(ai))
+
+
+class StoredItems(MutableSequence[AnalyzedItem]):
+    """The analyser's items, read from ``items.bin`` one at a time when first touched.
+
+    ``add`` reads a few dozen of the ~29,000 stored items (the new items' neighbours and the
+    members of the clusters they join); decoding all of them cost ~0.3 s of every start.
+    An item, once read, is the same object on every access (evidence fills in its text).
+    Items can only be appended.
+    """
+
+    def __init__(self, blob: bytes | mmap.mmap, offsets: npt.NDArray[np.int64]) -> None:
+        self._blob = blob
+        self._offsets = offsets
+        self._n = len(offsets) - 1
+        self._read: dict[int, AnalyzedItem] = {}
+        self._added: list[AnalyzedItem] = []
+
+    def __len__(self) -> int:
+        return self._n + len(self._added)
+
+    def _one(self, k: int) -> AnalyzedItem:
+        n = len(self)
+        if k < 0:
+            k += n
+        if not 0 <= k < n:
+            raise IndexError(k)
+        if k >= self._n:
+            return self._added[k - self._n]
+        ai = self._read.get(k)
+        if ai is None:
+            raw = self._blob[int(self._offsets[k]) : int(self._offsets[k + 1])]
+            ai = self._read[k] = _from_record(pickle.loads(raw))  # noqa: S301 (our own file)
+        return ai
+
+    @overload
+    def __getitem__(self, k: int) -> AnalyzedItem: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[AnalyzedItem]: ...
+    def __getitem__(self, k: int | slice) -> AnalyzedItem | list[AnalyzedItem]:
+        if isinstance(k, slice):
+            return [self._one(i) for i in range(*k.indices(len(self)))]
+        return self._one(k)
+
+    @overload
+    def __setitem__(self, k: int, v: AnalyzedItem) -> None: ...
+    @overload
+    def __setitem__(self, k: slice, v: Iterable[AnalyzedItem]) -> None: ...
+    def __setitem__(self, k: int | slice, v: Any) -> None:
+        raise TypeError("stored items are read-only; append new ones")
+
+    def __delitem__(self, k: int | slice) -> None:
+        raise TypeError("stored items cannot be removed")
+
+    def insert(self, index: int, value: AnalyzedItem) -> None:
+        if index != len(self):
+            raise TypeError("stored items can only be appended")
+        self._added.append(value)
+
+    def __iter__(self) -> Iterator[AnalyzedItem]:
+        return (self._one(k) for k in range(len(self)))
+
+
+# -- LSH -------------------------------------------------------------------------------------
+
+
+def _banding(lsh: object) -> tuple[int, int]:
+    if isinstance(lsh, cand.BandIndex):
+        return lsh.bands, lsh.rows
+    return int(lsh.b), int(lsh.r)  # type: ignore[attr-defined]  # datasketch.MinHashLSH
+
+
+# -- saving ----------------------------------------------------------------------------------
+
+
+def _save_csr(d: Path, name: str, m: sparse.csr_matrix) -> None:
+    m = m.tocsr()
+    np.save(d / f"{name}.data.npy", np.asarray(m.data, dtype=np.float32))
+    np.save(d / f"{name}.indices.npy", np.asarray(m.indices, dtype=np.int32))
+    np.save(d / f"{name}.indptr.npy", np.asarray(m.indptr, dtype=np.int64))
+
+
+def _load_csr(d: Path, name: str, shape: tuple[int, int]) -> sparse.csr_matrix:
+    parts = [np.load(d / f"{name}.{p}.npy", mmap_mode="r") for p in ("data", "indices", "indptr")]
+    return sparse.csr_matrix(tuple(parts), shape=shape, copy=False)
+
+
 def save_analyzer(analyzer: Analyzer, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    embedder, items, text_source = analyzer.embedder, analyzer.items, analyzer.text_source
-    try:
-        analyzer.embedder = None
-        analyzer.text_source = None
-        analyzer.items = [_light(ai) for ai in items]
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(analyzer, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-        delta_path(path).unlink(missing_ok=True)
-    finally:
-        analyzer.embedder, analyzer.items, analyzer.text_source = embedder, items, text_source
+    """Write the whole state as a new version and switch ``CURRENT`` to it."""
+    assert analyzer.features is not None and analyzer.lsh is not None
+    path.mkdir(parents=True, exist_ok=True)
+    old = _current(path)
+    n = 1 + max((int(p.name[1:]) for p in path.glob("v*") if p.name[1:].isdigit()), default=0)
+    d = path / f"v{n}"
+    tmp = path / f".v{n}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    f = analyzer.features
+    vocab = analyzer.vocab
+    meta = {
+        "format": FORMAT,
+        "config": analyzer.config,
+        "vocab_ids": vocab.ids,
+        "n_docs": vocab.n_docs,
+        "boiler_keys": analyzer.boiler_keys,
+        "banding": _banding(analyzer.lsh),
+        "minhash": analyzer.minhasher.params,
+        "X_shape": f.X.shape,
+        "T_shape": f.T.shape,
+        "items": len(analyzer.items),
+    }
+    with (tmp / "meta.pkl").open("wb") as fh:
+        pickle.dump(meta, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    np.save(tmp / "df.npy", np.asarray(vocab.df, dtype=np.int64))
+    np.save(tmp / "idf.npy", np.asarray(analyzer.idf, dtype=np.float32))
+    np.save(tmp / "lsa_cols.npy", analyzer.lsa_cols)
+    np.save(tmp / "lsa_components.npy", analyzer.lsa_components)
+    _save_csr(tmp, "X", f.X)
+    _save_csr(tmp, "T", f.T)
+    np.save(tmp / "Z.npy", f.Z)
+    np.save(tmp / "S.npy", f.S)
+    np.save(tmp / "n_sh.npy", f.n_sh)
+    offsets = [0]
+    ids = []
+    with (tmp / "items.bin").open("wb") as fh:
+        for ai in analyzer.items:
+            raw = pickle.dumps(_record(ai), protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(raw)
+            offsets.append(offsets[-1] + len(raw))
+            ids.append(ai.id)
+    np.save(tmp / "items.idx.npy", np.asarray(offsets, dtype=np.int64))
+    with (tmp / "ids.pkl").open("wb") as fh:
+        pickle.dump(ids, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(d)
+    pointer = path / f".{CURRENT}.{os.getpid()}.tmp"
+    pointer.write_text(d.name, encoding="utf-8")
+    pointer.replace(path / CURRENT)
+    if old is not None and old != d:
+        # open memory maps of the old version stay valid after the files are removed
+        shutil.rmtree(old, ignore_errors=True)
     analyzer.saved_items = len(analyzer.items)
     analyzer.saved_vocab = len(analyzer.vocab.df)
-
-
-def delta_path(path: Path) -> Path:
-    return path.with_name(path.stem + DELTA_SUFFIX)
 
 
 def save(analyzer: Analyzer, path: Path) -> None:
@@ -81,7 +288,7 @@ def save(analyzer: Analyzer, path: Path) -> None:
     full rewrite when there is no base yet or the delta has grown large. Rewriting the
     whole ~130 MB state for every added document would cost more than the analysis."""
     base = analyzer.saved_items
-    if not path.exists() or base <= 0 or len(analyzer.items) - base > COMPACT_AFTER:
+    if not exists(path) or base <= 0 or len(analyzer.items) - base > COMPACT_AFTER:
         save_analyzer(analyzer, path)
         return
     assert analyzer.features is not None
@@ -91,22 +298,25 @@ def save(analyzer: Analyzer, path: Path) -> None:
     delta: dict[str, Any] = {
         "base_items": base,
         "base_vocab": analyzer.saved_vocab,
-        "items": [_light(ai) for ai in analyzer.items[base:]],
+        "items": [_record(ai) for ai in analyzer.items[base:]],
         "X": f.X[base:],
         "T": f.T[base:],
-        "Z": f.Z[base:],
-        "S": f.S[base:],
-        "n_sh": f.n_sh[base:],
+        "Z": np.asarray(f.Z[base:]),
+        "S": np.asarray(f.S[base:]),
+        "n_sh": np.asarray(f.n_sh[base:]),
         "tokens": tokens,
         "df": np.asarray(vocab.df, dtype=np.int64),
         "n_docs": vocab.n_docs,
         "idf": analyzer.idf,
     }
     d = delta_path(path)
-    tmp = d.with_suffix(".tmp")
+    tmp = d.with_name(f".{d.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as fh:
         pickle.dump(delta, fh, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(d)
+
+
+# -- loading ---------------------------------------------------------------------------------
 
 
 def _apply_delta(analyzer: Analyzer, delta: dict[str, Any]) -> None:
@@ -131,30 +341,91 @@ def _apply_delta(analyzer: Analyzer, delta: dict[str, Any]) -> None:
     f.S = np.vstack([f.S, delta["S"]])
     f.n_sh = np.concatenate([f.n_sh, delta["n_sh"]])
     base = len(analyzer.items)
-    for k, ai in enumerate(delta["items"]):
+    for k, rec in enumerate(delta["items"]):
+        ai = rec if isinstance(rec, AnalyzedItem) else _from_record(rec)
         analyzer.items.append(ai)
         analyzer.index[ai.id] = base + k
         cand.lsh_insert(analyzer.lsh, base + k, delta["S"][k])
 
 
-def load_analyzer(path: Path) -> Analyzer:
-    """The analyser saved by the last ``analyze`` (its file is ours; never load others')."""
-    if not path.exists():
+def _load_version(d: Path) -> Analyzer:
+    with (d / "meta.pkl").open("rb") as fh:
+        meta: dict[str, Any] = pickle.load(fh)  # noqa: S301 (a file this program wrote)
+    if meta.get("format") != FORMAT:
         raise NoAnalysis(
-            f"No stored policy analysis at {path}: run `prasan policy analyze INPUT --out DIR` first",
-            detail_th=f"ไม่พบผลการวิเคราะห์ที่ {path}: รัน `prasan policy analyze` ก่อน",
+            f"The stored policy analysis at {d} was written by another version: run "
+            "`prasan policy analyze` again",
+            detail_th="ผลการวิเคราะห์ที่เก็บไว้มาจากรุ่นอื่น: รัน `prasan policy analyze` ใหม่",
         )
-    # The state holds ~30,000 items of small objects: with the cyclic garbage collector
-    # running, unpickling them spends most of its time in collections that find nothing
-    # (1.75 s vs 0.67 s for the full corpus), the bulk of a first ``add`` in a fresh process.
+    an = Analyzer(meta["config"])
+    an.minhasher = cand.MinHasher(meta["config"].num_perm, params=meta["minhash"])
+    an.vocab = cand.Vocabulary(
+        ids=meta["vocab_ids"], df=np.load(d / "df.npy").tolist(), n_docs=meta["n_docs"]
+    )
+    an.idf = np.load(d / "idf.npy")
+    an.boiler_keys = meta["boiler_keys"]
+    an.lsa_cols = np.load(d / "lsa_cols.npy")
+    an.lsa_components = np.load(d / "lsa_components.npy", mmap_mode="r")
+    signatures = np.load(d / "S.npy", mmap_mode="r")
+    an.features = Features(
+        _load_csr(d, "X", meta["X_shape"]),
+        _load_csr(d, "T", meta["T_shape"]),
+        np.load(d / "Z.npy", mmap_mode="r"),
+        signatures,
+        np.load(d / "n_sh.npy", mmap_mode="r"),
+    )
+    an.lsh = cand.BandIndex(signatures, *meta["banding"])
+    offsets = np.load(d / "items.idx.npy")
+    blob: bytes | mmap.mmap = b""
+    if offsets[-1]:
+        with (d / "items.bin").open("rb") as fh:
+            blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    an.items = StoredItems(blob, offsets)
+    with (d / "ids.pkl").open("rb") as fh:
+        ids: list[str] = pickle.load(fh)  # noqa: S301 (a file this program wrote)
+    an.index = dict(zip(ids, range(len(ids)), strict=True))
+    an.saved_items = len(an.items)
+    an.saved_vocab = len(an.vocab.df)
+    return an
+
+
+def _convert_legacy(path: Path) -> bool:
+    """Rewrite a state saved by an earlier version (one pickle) in this layout."""
+    old = path.parent / LEGACY_FILE
+    if not old.exists():
+        return False
+    with old.open("rb") as fh:
+        analyzer: Analyzer = pickle.load(fh)  # noqa: S301 (a file this program wrote)
+    analyzer.saved_items = len(analyzer.items)
+    analyzer.saved_vocab = len(analyzer.vocab.df)
+    old_delta = old.with_name(old.stem + ".delta.pkl")
+    if old_delta.exists():
+        with old_delta.open("rb") as fh:
+            _apply_delta(analyzer, pickle.load(fh))  # noqa: S301 (a file this program wrote)
+    save_analyzer(analyzer, path)
+    old.unlink()
+    old_delta.unlink(missing_ok=True)
+    return True
+
+
+def load_analyzer(path: Path) -> Analyzer:
+    """The analyser saved by the last ``analyze`` and the ``add``s since (its files are ours;
+    never load others')."""
+    # thousands of small objects (the vocabulary, a delta's items): the cyclic garbage
+    # collector would spend most of the load in collections that find nothing
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        with path.open("rb") as fh:
-            analyzer: Analyzer = pickle.load(fh)  # noqa: S301 (a file this program wrote)
-        analyzer.saved_items = len(analyzer.items)
-        analyzer.saved_vocab = len(analyzer.vocab.df)
-        d = delta_path(path)
+        if not exists(path) and not _convert_legacy(path):
+            raise NoAnalysis(
+                f"No stored policy analysis at {path}: run "
+                "`prasan policy analyze INPUT --out DIR` first",
+                detail_th=f"ไม่พบผลการวิเคราะห์ที่ {path}: รัน `prasan policy analyze` ก่อน",
+            )
+        cur = _current(path)
+        assert cur is not None
+        analyzer = _load_version(cur)
+        d = cur / DELTA_FILE
         if d.exists():
             with d.open("rb") as fh:
                 _apply_delta(analyzer, pickle.load(fh))  # noqa: S301 (a file this program wrote)

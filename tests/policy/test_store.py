@@ -1,0 +1,310 @@
+"""The analyser state on disk and the fast ``add`` path: a stored-and-loaded analyser adds
+documents exactly as the one in memory does, the pieces that replaced slow ones (LSH from
+signatures, lazily read items, the newmm dictionary sets, the prepared encoder, the
+union-find clusters) answer as the originals did, and an older single-pickle state converts."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+import pickle
+import random
+import zlib
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from prasan.policy import candidates as cand
+from prasan.policy import pipeline, segment, store
+from prasan.policy.analyzer import AnalyzedItem, Analyzer, AnalyzerConfig, Pair
+from prasan.policy.demo import demo_corpus_path
+from prasan.policy.ingest import Document, split_items
+from prasan.policy.service import _components
+
+
+def demo_rows(n: int) -> list[dict[str, Any]]:
+    with gzip.open(demo_corpus_path(), "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh][:n]
+
+
+class HashEmbedder:
+    """A stand-in encoder: a fixed vector per text, so any change in what is encoded (for
+    example an empty string for a stored item's text) changes the result."""
+
+    def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        out = np.empty((len(texts), 16), dtype=np.float32)
+        for k, t in enumerate(texts):
+            v = np.random.default_rng(zlib.crc32(t.encode("utf-8"))).normal(size=16)
+            out[k] = v / np.linalg.norm(v)
+        return out
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, Any]]:
+    return demo_rows(101)
+
+
+@pytest.fixture(scope="module")
+def fitted(rows: list[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """80 demo documents analysed with the encoder consulted for every pair (a band of 1.0),
+    so the stored-item texts it reads are exercised."""
+    path = tmp_path_factory.mktemp("c") / "c.jsonl"
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:80]), encoding="utf-8"
+    )
+    config = AnalyzerConfig(encoder_band_model=1.0, encoder_band=1.0)
+    return pipeline.run([path], config=config, embedder=HashEmbedder(), workers=1)
+
+
+def _new_items(rows: list[dict[str, Any]]) -> list[AnalyzedItem]:
+    """A verbatim copy of a stored document under a new id, half of another, half of two
+    others mixed (similar to both, a copy of neither), and one not in the corpus."""
+    half = rows[7]["text"].split("\n")
+    mixed = rows[11]["text"].split("\n")[::2] + rows[12]["text"].split("\n")[1::2]
+    docs = [
+        Document(id="copy-of-" + rows[3]["id"], text=rows[3]["text"], title=rows[3]["title"]),
+        Document(id="half-of-" + rows[7]["id"], text="\n".join(half[::2])),
+        Document(id="mixed", text="\n".join(mixed)),
+        Document(id=rows[100]["id"], text=rows[100]["text"], title=rows[100]["title"]),
+    ]
+    return Analyzer.process([it for d in docs for it in split_items(d)], workers=1)
+
+
+def _as_rows(an: Analyzer, pairs: list[Pair]) -> list[tuple[Any, ...]]:
+    return sorted(
+        (
+            an.items[p.a].id,
+            an.items[p.b].id,
+            p.relation.label,
+            p.relation.score,
+            tuple(p.relation.facets),
+            tuple((e.a, e.b, e.score) for e in p.evidence),
+        )
+        for p in pairs
+    )
+
+
+def test_a_loaded_analyzer_adds_exactly_as_the_one_in_memory(
+    fitted: pipeline.AnalysisResult, rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    warm = fitted.analyzer
+    path = store.state_path(tmp_path)
+    store.save_analyzer(warm, path)
+    cold = store.load_analyzer(path)
+    assert isinstance(cold.items, store.StoredItems) and isinstance(cold.lsh, cand.BandIndex)
+    texts = {ai.id: ai.item.text for ai in warm.items}
+    cold.text_source = lambda ids: {i: texts[i] for i in ids}
+    cold.embedder = warm.embedder
+    calls_before = warm.encoder_calls
+
+    in_memory = copy.deepcopy(warm)  # the fitted analyser stays as the fixture made it
+    encoded: list[tuple[str, str]] = []
+    encode = in_memory.encode_heads
+
+    def spy(items: Any) -> npt.NDArray[np.float32]:
+        encoded.extend((ai.id, ai.item.text) for ai in items)
+        return encode(items)
+
+    in_memory.encode_heads = spy  # type: ignore[method-assign]
+    expected = _as_rows(in_memory, in_memory.add(_new_items(rows)))
+    got = _as_rows(cold, cold.add(_new_items(rows)))
+    assert got == expected
+    # the encoder decided some of these pairs, and read stored items' texts to do so
+    assert in_memory.encoder_calls > calls_before
+    stored = {i for i, t in encoded if t and i in texts}
+    assert any(a in stored or b in stored for a, b, *_ in got)
+    labels = {frozenset((a, b)): label for a, b, label, *_ in got}
+    assert labels[frozenset(("copy-of-" + rows[3]["id"], rows[3]["id"]))] == "duplicate"
+
+
+def test_a_repeated_document_is_the_same_pair_in_add_as_in_a_batch(
+    rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    copy_row = dict(rows[5], id="again-" + rows[5]["id"])
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:60]), encoding="utf-8"
+    )
+    with_copy = tmp_path / "c2.jsonl"
+    with_copy.write_text(
+        corpus.read_text(encoding="utf-8") + json.dumps(copy_row, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    batch = pipeline.run([with_copy], workers=1)
+    key = {rows[5]["id"], copy_row["id"]}
+    in_batch = [
+        p
+        for p in batch.pairs
+        if {batch.analyzer.items[p.a].id, batch.analyzer.items[p.b].id} == key
+    ]
+    base = pipeline.run([corpus], workers=1)
+    store.save_analyzer(base.analyzer, store.state_path(tmp_path))
+    cold = store.load_analyzer(store.state_path(tmp_path))
+    doc = Document(id=copy_row["id"], text=copy_row["text"], title=copy_row["title"])
+    added = cold.add(Analyzer.process(split_items(doc), workers=1))
+    in_add = [p for p in added if {cold.items[p.a].id, cold.items[p.b].id} == key]
+    assert len(in_batch) == len(in_add) == 1
+    assert in_batch[0].relation.label == in_add[0].relation.label == "duplicate"
+    assert in_batch[0].relation.score == in_add[0].relation.score
+
+
+def test_saving_again_switches_versions_and_leaves_one(
+    fitted: pipeline.AnalysisResult, tmp_path: Path
+) -> None:
+    path = store.state_path(tmp_path)
+    store.save_analyzer(fitted.analyzer, path)
+    store.save_analyzer(fitted.analyzer, path)
+    assert [p.name for p in path.glob("v*")] == ["v2"]
+    assert (path / "CURRENT").read_text(encoding="utf-8") == "v2"
+    again = store.load_analyzer(path)
+    assert len(again.items) == len(fitted.analyzer.items)
+    assert again.index == fitted.analyzer.index
+
+
+def test_band_index_finds_what_datasketch_finds() -> None:
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 2**32, size=(400, 64), dtype=np.uint64)
+    # near-duplicates: rows that share some bands with others
+    for k in range(0, 400, 10):
+        base[k + 1, : 8 * (k % 7 + 1)] = base[k, : 8 * (k % 7 + 1)]
+    lsh = cand.lsh_index(base, list(range(400)), 0.5)
+    bands = cand.BandIndex(base[:300], int(lsh.b), int(lsh.r))  # type: ignore[attr-defined]
+    for k in range(300, 400):
+        bands.insert(k, base[k])
+    for k in range(400):
+        assert sorted(cand.lsh_query(lsh, base[k])) == cand.lsh_query(bands, base[k])
+    with pytest.raises(ValueError):
+        bands.insert(7, base[7])
+
+
+def test_stored_items_are_read_once_and_only_appended(
+    fitted: pipeline.AnalysisResult, tmp_path: Path
+) -> None:
+    path = store.state_path(tmp_path)
+    store.save_analyzer(fitted.analyzer, path)
+    items = store.load_analyzer(path).items
+    original = fitted.analyzer.items
+    assert len(items) == len(original)
+    assert items[5] is items[5] and items[-1] is items[len(items) - 1]
+    assert items[5].id == original[5].id and items[5].p.agencies == original[5].p.agencies
+    assert [ai.id for ai in items[2:6]] == [ai.id for ai in original[2:6]]
+    assert items[5].item.text == "" and items[5].p.tokens == []  # the texts are in the database
+    extra = original[0]
+    items.append(extra)
+    assert items[-1] is extra and len(items) == len(original) + 1
+    with pytest.raises(TypeError):
+        items[0] = extra
+    with pytest.raises(TypeError):
+        del items[0]
+    with pytest.raises(IndexError):
+        items[len(items)]
+
+
+def test_a_state_of_the_old_single_pickle_layout_is_converted(
+    fitted: pipeline.AnalysisResult, tmp_path: Path
+) -> None:
+    an = copy.deepcopy(fitted.analyzer)
+    an.embedder = None
+    an.items = [store._light(ai) for ai in an.items]
+    params = an.minhasher.params
+    an.minhasher.__dict__.update(zip(("a", "b"), params, strict=True))
+    del an.minhasher.__dict__["_params"]  # as earlier versions pickled it
+    legacy = tmp_path / "policy" / store.LEGACY_FILE
+    legacy.parent.mkdir(parents=True)
+    legacy.write_bytes(pickle.dumps(an))
+    loaded = store.load_analyzer(store.state_path(tmp_path))
+    assert not legacy.exists() and store.exists(store.state_path(tmp_path))
+    assert loaded.index == fitted.analyzer.index
+    assert loaded.features is not None and fitted.analyzer.features is not None
+    assert (loaded.features.X != fitted.analyzer.features.X).nnz == 0
+    assert np.array_equal(loaded.features.S, fitted.analyzer.features.S)
+    assert all(np.array_equal(x, y) for x, y in zip(loaded.minhasher.params, params, strict=True))
+
+
+def test_no_state_says_what_to_do(tmp_path: Path) -> None:
+    from prasan.policy.errors import NoAnalysis
+
+    with pytest.raises(NoAnalysis, match="prasan policy analyze"):
+        store.load_analyzer(store.state_path(tmp_path))
+
+
+def test_the_newmm_dictionary_sets_segment_as_pythainlps_trie(
+    rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    from pythainlp.tokenize import word_dict_trie, word_tokenize
+
+    ours = segment.NewmmDictionary.from_pythainlp()
+    trie = word_dict_trie()
+    assert len(ours) == len(trie)
+    text = "\n".join(r["text"] for r in rows[:40])
+    assert word_tokenize(text, engine="newmm", custom_dict=ours) == word_tokenize(  # type: ignore[arg-type]
+        text, engine="newmm", custom_dict=trie
+    )
+    for start in range(0, 2000, 7):
+        assert ours.prefixes(text, start) == trie.prefixes(text, start)
+    plain = segment.tokenize(text)
+    segment.use_dictionary(ours)
+    try:
+        assert segment.tokenize(text) == plain
+    finally:
+        segment.use_dictionary(None)
+    cache = tmp_path / "newmm.txt"
+    made = segment.prepare_dictionary(cache)  # missing: built and written
+    assert made.words == ours.words and cache.exists()
+    loaded = segment.NewmmDictionary.load(cache)
+    assert loaded is not None and loaded.words == ours.words and loaded.stems == ours.stems
+    cache.write_text("newmm-dictionary v0 1 2\n1\nก", encoding="utf-8")  # another word list
+    assert segment.NewmmDictionary.load(cache) is None
+    assert segment.NewmmDictionary.load(tmp_path / "missing.txt") is None
+
+
+@pytest.mark.slow
+def test_the_prepared_encoder_gives_the_same_vectors(tmp_path: Path) -> None:
+    from prasan.policy.embed import UseEmbedder
+
+    texts = ["กระทรวงแรงงานส่งเสริมการจ้างงานผู้สูงอายุ", "Elderly employment", "ธรรมะ"]
+    plain = UseEmbedder().encode(texts)
+    first = UseEmbedder(cache_dir=tmp_path / "use")
+    assert np.array_equal(first.encode(texts), plain)  # loads the slow way, writes the copy
+    assert (tmp_path / "use" / "fingerprint").exists()
+    second = UseEmbedder(cache_dir=tmp_path / "use")
+    assert np.array_equal(second.encode(texts), plain)
+    assert isinstance(second._model._backend.table, np.memmap)  # it was the prepared copy
+
+
+def test_union_find_components_are_networkxs_in_order() -> None:
+    rng = random.Random(5)
+    nodes = [f"n{k:02d}" for k in range(40)]
+    edges = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(25)]
+    edges += [(rng.choice(nodes), f"cluster:R{rng.randint(1, 6)}") for _ in range(10)]
+    g = nx.Graph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from(edges)
+    assert _components(nodes, edges) == [set(c) for c in nx.connected_components(g)]
+
+
+def test_the_batch_builds_its_graph_once(
+    rows: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real = pipeline.build_graph
+
+    def counting(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(pipeline, "build_graph", counting)
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:30]), encoding="utf-8"
+    )
+    result = pipeline.run([corpus], workers=1)
+    pipeline.write_outputs(result, tmp_path / "out")
+    assert len(calls) == 1
+    g = nx.read_graphml(tmp_path / "out" / "graph.graphml")
+    assert g.number_of_nodes() == len(result.analyzer.items)
