@@ -308,3 +308,27 @@ def test_the_batch_builds_its_graph_once(
     assert len(calls) == 1
     g = nx.read_graphml(tmp_path / "out" / "graph.graphml")
     assert g.number_of_nodes() == len(result.analyzer.items)
+
+
+def test_add_consults_the_encoder_only_as_near_the_threshold_as_the_batch_could(
+    rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:80]), encoding="utf-8"
+    )
+    # a budget of 4 items: the batch reaches only the pairs nearest the threshold
+    config = AnalyzerConfig(encoder_band_model=1.0, encoder_band=1.0, encoder_max_items=4)
+    result = pipeline.run([path], config=config, embedder=HashEmbedder(), workers=1)
+    band = result.analyzer.encoder_band
+    assert band is not None and 0.0 <= band < 1.0
+    state = store.state_path(tmp_path)
+    store.save_analyzer(result.analyzer, state)
+    loaded = store.load_analyzer(state)
+    assert loaded.encoder_band == band
+    # without the budget (the full band) the batch records the band itself
+    wide = pipeline.run(
+        [path], config=AnalyzerConfig(encoder_band_model=1.0, encoder_band=1.0),
+        embedder=HashEmbedder(), workers=1,
+    )  # fmt: skip
+    assert wide.analyzer.encoder_band == 1.0

@@ -178,6 +178,9 @@ class Analyzer:
         self.lsh: object | None = None
         self.timings: dict[str, float] = {}
         self.encoder_calls = 0
+        # how close to the threshold a pair had to be for the batch to consult the encoder
+        # within its item budget; ``add`` consults it exactly as close (set by the first batch)
+        self.encoder_band: float | None = None
         # how many items / words the state file on disk holds (``store.save`` writes the rest)
         self.saved_items = 0
         self.saved_vocab = 0
@@ -448,23 +451,33 @@ class Analyzer:
             width = cfg.encoder_band_model
         else:
             th, width = cfg.relate.overlap_score, cfg.encoder_band
-        # copies are duplicates whatever the encoder says: never pay for it there (the first
-        # encoder call in a process costs ~2 s of model warm-up, the bulk of a first ``add``)
+        if self.encoder_band is not None:
+            width = min(width, self.encoder_band)
+        # copies, another instance of a programme and appointments are decided whatever the
+        # encoder says (the guide's rules): never pay for it there
         band = [
             k
             for k, r in enumerate(rels)
-            if abs(r.score - th) <= width and not (model is not None and is_copy(sig[k]))
+            if abs(r.score - th) <= width
+            and not (
+                model is not None
+                and (is_copy(sig[k]) or sig[k].instance_conflict or sig[k].both_appointments)
+            )
         ]
         band.sort(key=lambda k: abs(rels[k].score - th))
         chosen: dict[int, int] = {}
         use: list[int] = []
+        reach = width
         for k in band:
             need = [x for x in (int(pairs[k, 0]), int(pairs[k, 1])) if x not in chosen]
             if len(chosen) + len(need) > cfg.encoder_max_items:
+                reach = abs(rels[use[-1]].score - th) if use else 0.0
                 break
             for x in need:
                 chosen[x] = len(chosen)
             use.append(k)
+        if self.encoder_band is None:
+            self.encoder_band = reach
         if not use:
             return
         order = sorted(chosen, key=chosen.__getitem__)

@@ -249,6 +249,7 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> None:
         "X_shape": f.X.shape,
         "T_shape": f.T.shape,
         "items": len(analyzer.items),
+        "encoder_band": getattr(analyzer, "encoder_band", None),
     }
     with (tmp / "meta.pkl").open("wb") as fh:
         pickle.dump(meta, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -364,6 +365,7 @@ def _load_version(d: Path) -> Analyzer:
     )
     an.idf = np.load(d / "idf.npy")
     an.boiler_keys = meta["boiler_keys"]
+    an.encoder_band = meta.get("encoder_band")
     an.lsa_cols = np.load(d / "lsa_cols.npy")
     an.lsa_components = np.load(d / "lsa_components.npy", mmap_mode="r")
     signatures = np.load(d / "S.npy", mmap_mode="r")
