@@ -425,17 +425,9 @@ def my_data_page(
 
     lang = lang_of(request)
     names = _names(session, lang)
-    h = get_hub(request)
-    hub_public = h.key[1].public_key()
-    subject = hub_mod.subject_of(settings, _cid(user))
-    rows = session.scalars(
-        select(LogEntry.idx)
-        .where(LogEntry.subject == subject)
-        .order_by(LogEntry.idx.desc())
-        .limit(100)
-    ).all()
+    hub_public = get_hub(request).key[1].public_key()
     lines = []
-    for proved in _proved_many(session, h, list(rows)):
+    for proved in my_log(session=session, user=user, settings=settings, request=request, limit=100):
         idx = proved["index"]
         entry = proved["entry"]
         at = dt.datetime.fromisoformat(entry["at"].replace("Z", "+00:00"))
