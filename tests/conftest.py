@@ -50,27 +50,26 @@ def _drop_pg_database(base_url: str, name: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture
-def private_database_url(tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own (for tests that run servers in other processes)."""
+def _own_database(sqlite_path: Path) -> Iterator[str]:
+    """A database created for the caller and dropped after (PostgreSQL), or a SQLite file."""
     base = os.environ.get("PRASAN_TEST_DATABASE_URL", "")
     if base.startswith("postgresql"):
         url, name = _make_pg_database(base)
         yield url
         _drop_pg_database(base, name)
     else:
-        yield f"sqlite:///{tmp_path / 'private.db'}"
+        yield f"sqlite:///{sqlite_path}"
+
+
+@pytest.fixture
+def private_database_url(tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own (for tests that run servers in other processes)."""
+    yield from _own_database(tmp_path / "private.db")
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    base = os.environ.get("PRASAN_TEST_DATABASE_URL", "")
-    if base.startswith("postgresql"):
-        url, name = _make_pg_database(base)
-        yield url
-        _drop_pg_database(base, name)
-    else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    yield from _own_database(tmp_path_factory.mktemp("db") / "test.db")
 
 
 @pytest.fixture(scope="session")
