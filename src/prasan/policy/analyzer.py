@@ -447,7 +447,7 @@ class Analyzer:
         cfg = self.config
         model = calibrated_model()
         if model is not None:
-            th = redundancy_threshold(cfg.relate, model, batch=True)
+            th = redundancy_threshold(cfg.relate, model["redundant_encoder"], batch=True)
             width = cfg.encoder_band_model
         else:
             th, width = cfg.relate.overlap_score, cfg.encoder_band

@@ -161,10 +161,9 @@ def calibrated_model() -> dict[str, Any] | None:
     return model
 
 
-def redundancy_threshold(cfg: RelateConfig, model: dict[str, Any], *, batch: bool) -> float:
-    """The probability from which a pair is redundant: the dev-split threshold for single
-    comparisons, the corpus-run threshold for batch analysis."""
-    red = model["redundant_encoder"]
+def redundancy_threshold(cfg: RelateConfig, red: dict[str, Any], *, batch: bool) -> float:
+    """The probability from which a pair is redundant under the redundancy model ``red``: the
+    dev-split threshold for single comparisons, the corpus-run threshold for batch analysis."""
     if not batch:
         return float(red["threshold"])
     if cfg.batch_redundant is not None:
@@ -196,7 +195,7 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     f = features(s)
     red = model["redundant_encoder" if s.encoder is not None else "redundant_plain"]
     p = _prob(red, f)
-    threshold = redundancy_threshold(cfg, model, batch=batch) if batch else float(red["threshold"])
+    threshold = redundancy_threshold(cfg, red, batch=batch)
     copy = is_copy(s)
     if s.both_appointments:
         # the guide: personnel appointments are never a policy relation
