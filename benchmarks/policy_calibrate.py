@@ -39,7 +39,7 @@ SAMPLE = ROOT / "benchmarks" / "data" / "policy_corpus_sample.json"
 
 def signals_for(rows: list[dict[str, Any]]) -> list[dict[str, float]]:
     from prasan.policy import default_analyzer
-    from prasan.policy.relate import features, instance_features
+    from prasan.policy.relate import features, instance_features, is_copy
 
     an = default_analyzer()
     out = []
@@ -47,16 +47,12 @@ def signals_for(rows: list[dict[str, Any]]) -> list[dict[str, float]]:
         s = an.pair_signals(r["a"]["text"], r["b"]["text"])
         f = features(s)
         f.update(instance_features(s))
-        f["_short_copy"] = float(s.shingles_min >= 5 and s.containment >= 0.9 and s.jaccard >= 0.5)
-        # the labelling guide's rules that ``relate.decide`` applies around the model
+        # what ``relate.decide`` settles before the model: near-verbatim copies, and the
+        # labelling guide's rules that ``relate.decide`` applies around the model
+        f["_copy"] = float(is_copy(s))
         f["_not_redundant"] = float(s.instance_conflict or s.both_appointments)
         out.append(f)
     return out
-
-
-def is_copy(f: dict[str, float]) -> bool:
-    """What ``relate.decide`` labels duplicate before the model (near-verbatim copies)."""
-    return f["jaccard"] >= 0.8 or f["containment"] >= 0.9 or bool(f.get("_short_copy"))
 
 
 def f1(gold: np.ndarray, pred: np.ndarray) -> float:
@@ -266,7 +262,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     # a copy is a copy (``relate.decide`` calls these duplicate whatever the model says)
     # ... unless the guide's rules call them not redundant (another instance; appointments)
     vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
-    forced = np.array([is_copy(f) for f in feats]) & ~vetoed
+    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
     cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=args.repeats, random_state=0)
     model: dict[str, Any] = {}
     report: dict[str, Any] = {"devset": str(args.devset), "sha256": hashlib.sha256(raw).hexdigest()}
