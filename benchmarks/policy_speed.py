@@ -383,35 +383,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if not args.no_variants:
         n = sizes[0]
         print(f"variants on {n} documents ...", file=sys.stderr)
+
+        def variant(embedder: str, workers: str) -> dict[str, Any]:
+            return subprocess_json(
+                ["--one", "run", "--limit", str(n), "--corpus", str(corpus),
+                 "--embedder", embedder, "--workers", workers]
+            )  # fmt: skip
+
         report["variants"] = {
-            "no_encoder": subprocess_json(
-                [
-                    "--one",
-                    "run",
-                    "--limit",
-                    str(n),
-                    "--corpus",
-                    str(corpus),
-                    "--embedder",
-                    "none",
-                    "--workers",
-                    str(args.workers),
-                ]
-            ),
-            "one_worker": subprocess_json(
-                [
-                    "--one",
-                    "run",
-                    "--limit",
-                    str(n),
-                    "--corpus",
-                    str(corpus),
-                    "--embedder",
-                    args.embedder,
-                    "--workers",
-                    "1",
-                ]
-            ),
+            "no_encoder": variant("none", str(args.workers)),
+            "one_worker": variant(args.embedder, "1"),
         }
     if not args.no_add:
         print("adding documents with the command, each in a fresh process ...", file=sys.stderr)
