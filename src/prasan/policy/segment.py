@@ -227,11 +227,14 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
-_MONTHS = (
-    "มกราคม|กุมภาพันธ์|มีนาคม|เมษายน|พฤษภาคม|มิถุนายน|กรกฎาคม|สิงหาคม|กันยายน|ตุลาคม|"
-    "พฤศจิกายน|ธันวาคม|ม\\.ค\\.|ก\\.พ\\.|มี\\.ค\\.|เม\\.ย\\.|พ\\.ค\\.|มิ\\.ย\\.|ก\\.ค\\.|ส\\.ค\\.|"
-    "ก\\.ย\\.|ต\\.ค\\.|พ\\.ย\\.|ธ\\.ค\\."
-)
+_MONTH_NAMES = (
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
+    "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+)  # fmt: skip
+_MONTH_ABBREVIATIONS = (
+    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+)  # fmt: skip
+_MONTHS = "|".join(re.escape(m) for m in _MONTH_NAMES + _MONTH_ABBREVIATIONS)
 _DATE = re.compile(r"(\d{1,2})\s*(" + _MONTHS + r")\s*(\d{2,4})")
 _YEAR = re.compile(r"(?<!\d)25[4-7]\d(?!\d)")
 
@@ -275,10 +278,6 @@ _HEAD_YEAR = re.compile(
     r"(?:ปี(?:งบประมาณ|การผลิต|การศึกษา|เพาะปลูก)?|ประจำปี|ฤดูกาล|พ\.ศ\.)\s*(?:พ\.ศ\.)?\s*[’'‘]?\s*"
     r"(25[4-7]\d|[4-7]\d)(?!\d)"
 )
-_MONTH_NAMES = (
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
-    "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
-)  # fmt: skip
 # "(ประจำ)เดือนกรกฎาคม 2560", "วันที่ 5 เมษายน 2563": the period of a recurring report
 _TITLE_MONTH = re.compile(
     r"(?:(\d{1,2})\s*)?(" + "|".join(_MONTH_NAMES) + r")\s*(?:พ\.ศ\.\s*)?(25[4-7]\d|[4-7]\d)?(?!\d)"
@@ -304,7 +303,7 @@ def guess_title(text: str) -> str:
 def find_instance_markers(title: str) -> tuple[list[str], list[str], list[str]]:
     """The years, rounds/periods and areas (provinces, regions) a title names.
 
-    Rounds are ``kind:value`` (``round:4``, ``phase:2``, ``month:7/2560``, ``day:5/4/2563``);
+    Rounds are ``kind:value`` (``round:4``, ``phase:2``, ``month:7``, ``day:5/4``);
     two items conflict on a kind when both name it and share no value (``instance_conflicts``).
     """
     from prasan.core.thai import to_arabic_digits
