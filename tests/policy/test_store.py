@@ -23,8 +23,8 @@ from prasan.policy import candidates as cand
 from prasan.policy import pipeline, segment, store
 from prasan.policy.analyzer import AnalyzedItem, Analyzer, AnalyzerConfig, Pair
 from prasan.policy.demo import demo_corpus_path
+from prasan.policy.graph import components
 from prasan.policy.ingest import Document, split_items
-from prasan.policy.service import _components
 
 
 def demo_rows(n: int) -> list[dict[str, Any]]:
@@ -285,7 +285,7 @@ def test_union_find_components_are_networkxs_in_order() -> None:
     g = nx.Graph()
     g.add_nodes_from(nodes)
     g.add_edges_from(edges)
-    assert _components(nodes, edges) == [set(c) for c in nx.connected_components(g)]
+    assert components(nodes, edges) == [set(c) for c in nx.connected_components(g)]
 
 
 def test_the_batch_builds_its_graph_once(

@@ -102,18 +102,41 @@ def _cluster(
     )
 
 
+def components(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> list[set[str]]:
+    """Connected components, in the order of their first node in ``nodes`` and then of the
+    edges (as networkx's ``connected_components`` gives them when ``nodes`` were added first),
+    by union-find: the batch's redundancy clusters and ``add``'s cluster update both use it;
+    importing networkx for it cost ``add`` more than the rest of its cluster update."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for n in nodes:
+        find(n)
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[rb] = ra
+    comps: dict[str, set[str]] = {}
+    for n in [*nodes, *parent]:
+        comps.setdefault(find(n), set()).add(n)
+    return list(comps.values())
+
+
 def clusters_of(
     g: nx.Graph, nodes: Sequence[GraphNode], *, min_community: int = 3
 ) -> list[Cluster]:
     import networkx as nx
 
     by_id = {n.id: n for n in nodes}
-    red = nx.Graph()
-    red.add_edges_from(
-        (a, b) for a, b, d in g.edges(data=True) if d["label"] in ("duplicate", "overlap")
-    )
+    red = [(a, b) for a, b, d in g.edges(data=True) if d["label"] in ("duplicate", "overlap")]
     out: list[Cluster] = []
-    comps = sorted((sorted(c) for c in nx.connected_components(red)), key=lambda c: (-len(c), c))
+    comps = sorted((sorted(c) for c in components([], red)), key=lambda c: (-len(c), c))
     for k, comp in enumerate(comps, 1):
         out.append(_cluster(f"R{k}", "redundancy", comp, g, by_id))
     linked = g.subgraph([n for n in g.nodes if g.degree(n) > 0])

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from prasan.core.settings import Settings
 from prasan.policy.analyzer import Analyzer, Embedder, Pair
 from prasan.policy.embed import UseEmbedder
-from prasan.policy.graph import Cluster
+from prasan.policy.graph import Cluster, components
 from prasan.policy.ingest import Document, InputProblem, read_documents, split_items
 from prasan.policy.models import PolicyCluster, PolicyDocument, PolicyItem, PolicyPair, PolicyRun
 from prasan.policy.pipeline import AnalysisResult, item_record, pair_record
@@ -304,31 +304,6 @@ def _cluster_row(c: PolicyCluster, an: Analyzer) -> None:
     c.fragmentation = len(ministries)
 
 
-def _components(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> list[set[str]]:
-    """Connected components, in the order of their first node in ``nodes`` (as networkx's
-    ``connected_components`` gives them when ``nodes`` were added first), by union-find:
-    importing networkx for this cost more than the rest of the cluster update."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for n in nodes:
-        find(n)
-    for a, b in edges:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[rb] = ra
-    comps: dict[str, set[str]] = {}
-    for n in [*nodes, *parent]:
-        comps.setdefault(find(n), set()).add(n)
-    return list(comps.values())
-
-
 def _update_clusters(
     session: Session, an: Analyzer, rows: Sequence[dict[str, Any]], report_items: list[str]
 ) -> None:
@@ -347,7 +322,7 @@ def _update_clusters(
         edges += [(i, "cluster:" + cl) for i, cl in current.items() if cl]
         ids = session.scalars(select(PolicyCluster.id).where(PolicyCluster.kind == "redundancy"))
         next_id = 1 + max((int(x[1:]) for x in ids if x[1:].isdigit()), default=0)
-        for comp in _components(touched, edges):
+        for comp in components(touched, edges):
             old = sorted(
                 (n.split(":", 1)[1] for n in comp if n.startswith("cluster:")),
                 key=lambda c: int(c[1:]) if c[1:].isdigit() else 0,
