@@ -71,7 +71,6 @@ class SeedReport:
     id_cards: int
     deceased: int
     seconds: float
-    places_loaded: int = 0
 
 
 @dataclass(slots=True)
@@ -375,7 +374,7 @@ def seed_population(
     if count < 0:
         raise ValueError("count must be zero or more")
     started = time.perf_counter()
-    loaded = ensure_places(session=session)
+    ensure_places(session=session)
     spots, districts = _spots(session)
     gen = _Generator(
         rng=random.Random(seed),
@@ -404,5 +403,4 @@ def seed_population(
         id_cards=len(gen.cards),
         deceased=gen.deceased,
         seconds=time.perf_counter() - started,
-        places_loaded=loaded,
     )

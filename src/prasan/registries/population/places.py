@@ -111,17 +111,6 @@ class Place:
         """Bangkok's English district names start with "Khet"; an address says "District"."""
         return self.district_en.removeprefix("Khet ").strip()
 
-    @property
-    def office_th(self) -> str:
-        """The district office that registers people and issues ID cards here."""
-        if self.is_bangkok:
-            return f"สำนักงาน{self.district_th}"
-        return f"ที่ว่าการอำเภอ{self.district_th}"
-
-    @property
-    def office_en(self) -> str:
-        return f"{self.district_plain_en} District Office"
-
 
 def place_of(*, session: Session, subdistrict_code: str) -> Place | None:
     row = session.execute(
