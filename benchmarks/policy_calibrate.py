@@ -104,6 +104,37 @@ def evaluate_compare_texts(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def cv_redundancy_f1(
+    x: np.ndarray,
+    y: np.ndarray,
+    forced: np.ndarray,
+    vetoed: np.ndarray,
+    *,
+    repeats: int = 10,
+    c: float = 1.0,
+) -> tuple[float, float]:
+    """Mean redundancy F1 of the logistic model over ``repeats`` × stratified 5-fold CV, at the
+    best threshold of the grid, with ``decide``'s rules applied (``forced`` pairs are copies,
+    ``vetoed`` pairs are the guide's not-redundant cases): ``(f1, threshold)``."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=0)
+    p_cv = np.zeros((repeats, len(y)))
+    for k, (tr, te) in enumerate(cv.split(x, y)):
+        lr = LogisticRegression(C=c, max_iter=5000).fit(x[tr], y[tr])
+        p_cv[k // 5, te] = lr.predict_proba(x[te])[:, 1]
+    grid = np.round(np.linspace(0.1, 0.8, 29), 3)
+    scores = [
+        (
+            float(np.mean([f1(y, ((p_cv[r] >= t) & ~vetoed) | forced) for r in range(repeats)])),
+            float(t),
+        )
+        for t in grid
+    ]
+    return max(scores)
+
+
 def weighted_prf(gold: np.ndarray, pred: np.ndarray, w: np.ndarray) -> dict[str, float]:
     """Precision, recall and F1 with each pair standing for ``w`` pairs of the corpus run."""
     tp = float((w * (gold & pred)).sum())
@@ -232,9 +263,6 @@ def design_study(
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import RepeatedStratifiedKFold
-
     from prasan.policy.relate import FEATURES
 
     ap = argparse.ArgumentParser(description=__doc__)
@@ -263,24 +291,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     # ... unless the guide's rules call them not redundant (another instance; appointments)
     vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
     forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
-    cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=args.repeats, random_state=0)
     model: dict[str, Any] = {}
     report: dict[str, Any] = {"devset": str(args.devset), "sha256": hashlib.sha256(raw).hexdigest()}
-    grid = np.round(np.linspace(0.1, 0.8, 29), 3)
     for key, mat, cols in (("redundant_encoder", x, names), ("redundant_plain", xp, plain)):
-        xd, yd, fd, vd = mat[dev], y[dev], forced[dev], vetoed[dev]
-        p_cv = np.zeros((args.repeats, len(yd)))
-        for k, (tr, te) in enumerate(cv.split(xd, yd)):
-            lr = LogisticRegression(C=args.c, max_iter=5000).fit(xd[tr], yd[tr])
-            p_cv[k // 5, te] = lr.predict_proba(xd[te])[:, 1]
-        scores = [
-            (
-                float(np.mean([f1(yd, ((p_cv[r] >= t) & ~vd) | fd) for r in range(args.repeats)])),
-                float(t),
-            )
-            for t in grid
-        ]
-        best_f1, th = max(scores)
+        best_f1, th = cv_redundancy_f1(
+            mat[dev], y[dev], forced[dev], vetoed[dev], repeats=args.repeats, c=args.c
+        )
         m = fit(mat[dev], y[dev], cols, args.c)
         m["threshold"] = th
         m["dev_cv_f1"] = round(best_f1, 4)

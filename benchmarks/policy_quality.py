@@ -41,6 +41,7 @@ SPLITS: tuple[str, ...] = ("dev", "test")
 HERE = Path(__file__).resolve().parent
 DEFAULT_DEVSET = HERE / "data" / "policy_devset.jsonl"
 DEFAULT_OUT = HERE / "results" / "policy_quality.json"
+DEFAULT_FIRST_READING_OUT = HERE / "results" / "policy_quality_first_reading.json"
 DEFAULT_SMOKE_OUT = HERE / "results" / "policy_quality_smoke.json"
 CACHE_DIR = HERE / ".cache"
 CORPUS_RELATIVE = Path("shared") / "data" / "thaigov" / "thaigov.jsonl.gz"
@@ -134,11 +135,84 @@ def validate_devset(
                     problems.append(f"{where}: side {side} doc {item['doc']!r} not in corpus")
                 elif doc[start:end] != text:
                     problems.append(f"{where}: side {side} text differs from corpus[{start}:{end}]")
+        problems.extend(f"{where}: {msg}" for msg in reading_problems(rec))
         a, b = rec.get("a"), rec.get("b")
         same = isinstance(a, dict) and isinstance(b, dict)
         if same and (a.get("doc"), a.get("start")) == (b.get("doc"), b.get("start")):
             problems.append(f"{where}: both sides are the same passage")
     return problems
+
+
+def adjudicate(first: str, second: str, third: str | None) -> str:
+    """The gold label from independent blind readings: the first two when they agree, else the
+    label at least two of the three readings gave, else (three different labels) the third."""
+    if first == second:
+        return first
+    if third is None:
+        raise ValueError("the first two readings differ: a third reading is needed")
+    return first if third == first else second if third == second else third
+
+
+def reading_problems(rec: dict[str, Any]) -> list[str]:
+    """What is wrong with a record's ``readings`` (absent is fine: one reading, the label)."""
+    readings = rec.get("readings")
+    if readings is None:
+        return []
+    out = []
+    first = readings.get("first")
+    second = (readings.get("second") or {}).get("label")
+    third = (readings.get("third") or {}).get("label")
+    for name, lab in (("first", first), ("second", second), ("third", third)):
+        if lab is not None and lab not in LABELS:
+            out.append(f"reading {name} {lab!r} not one of {LABELS}")
+    if first is None or second is None:
+        out.append("readings need at least 'first' and 'second'")
+    elif not out:
+        try:
+            gold = adjudicate(first, second, third)
+        except ValueError as exc:
+            out.append(str(exc))
+        else:
+            if gold != rec.get("label"):
+                out.append(f"label {rec.get('label')!r} is not the readings' verdict {gold!r}")
+    return out
+
+
+def reader_agreement(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """How far two independent blind readings agree (the first against the second), over all
+    records with both, per part: a ceiling for what any system can show against one reading."""
+
+    def kappa(x: list[Any], y: list[Any]) -> float:
+        n = len(x)
+        po = sum(a == b for a, b in zip(x, y, strict=True)) / n
+        pe = sum((x.count(v) / n) * (y.count(v) / n) for v in set(x) | set(y))
+        return (po - pe) / (1 - pe) if pe < 1 else 1.0
+
+    both = [r for r in records if (r.get("readings") or {}).get("second")]
+    parts = {
+        "all": both,
+        "keyword": [r for r in both if r.get("source") != "corpus_run_sample"],
+        "corpus_run": [r for r in both if r.get("source") == "corpus_run_sample"],
+        "test": [r for r in both if r.get("split") == "test"],
+    }
+    out: dict[str, Any] = {}
+    for name, rows in parts.items():
+        if not rows:
+            continue
+        first = [r["readings"]["first"] for r in rows]
+        second = [r["readings"]["second"]["label"] for r in rows]
+        red1, red2 = [x in REDUNDANT for x in first], [x in REDUNDANT for x in second]
+        out[name] = {
+            "n": len(rows),
+            "agreement": round(
+                sum(a == b for a, b in zip(first, second, strict=True)) / len(rows), 4
+            ),
+            "kappa": round(kappa(first, second), 4),
+            "redundancy_kappa": round(kappa(red1, red2), 4),
+            # the second reading scored against the first as if it were a system
+            "second_vs_first_redundancy": prf(red1, red2),
+        }
+    return out
 
 
 def smoke_subset(
@@ -630,6 +704,14 @@ def format_table(report: dict[str, Any]) -> str:
             f"{ref['test']['precision']:>6.3f}{ref['test']['recall']:>6.3f}{ref['test']['f1']:>7.3f}"
             "  (reference: every pair called redundant)"
         )
+    agree = report.get("readers", {}).get("test")
+    if agree:
+        second = agree["second_vs_first_redundancy"]
+        lines.append(
+            f"{'second reader':<16}{'test':<12}{agree['n']:>4}  {second['precision']:>6.3f}"
+            f"{second['recall']:>6.3f}{second['f1']:>7.3f}  (reference: a second blind reading "
+            f"scored against the first; redundancy kappa {agree['redundancy_kappa']:.3f})"
+        )
     tgt = report["target"]
     lines.append("")
     lines.append(
@@ -665,6 +747,12 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         default=0,
         help="word n-gram size for MinHash (default 0: choose 1, 2 or 3 on the dev split)",
     )
+    ap.add_argument(
+        "--gold",
+        choices=("adjudicated", "first"),
+        default="adjudicated",
+        help="score against the adjudicated label (default) or the first reading alone",
+    )
     args = ap.parse_args(argv)
 
     devset = Path(args.devset)
@@ -672,11 +760,16 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     problems = validate_devset(records)
     if problems:
         raise SystemExit("dev set is invalid:\n  " + "\n  ".join(problems[:20]))
+    if args.gold == "first":
+        records = [
+            {**r, "label": (r.get("readings") or {}).get("first", r["label"])} for r in records
+        ]
     if args.smoke:
         records = smoke_subset(records)
     pairs = to_pairs(records)
     cache = None if args.no_cache else CACHE_DIR
-    out_path = Path(args.out) if args.out else (DEFAULT_SMOKE_OUT if args.smoke else DEFAULT_OUT)
+    default_out = DEFAULT_OUT if args.gold == "adjudicated" else DEFAULT_FIRST_READING_OUT
+    out_path = Path(args.out) if args.out else (DEFAULT_SMOKE_OUT if args.smoke else default_out)
 
     corpus = find_corpus(args.corpus)
     idf_size = SMOKE_IDF_SAMPLE if args.smoke else args.idf_sample
@@ -726,6 +819,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "command": "python benchmarks/policy_quality.py "
         + " ".join(argv if argv is not None else sys.argv[1:]),
         "smoke": bool(args.smoke),
+        "gold": args.gold,
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "devset": {
             "path": str(devset),
@@ -765,6 +859,11 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 for split, ids in idx.items()
             },
         }
+    }
+    report["readers"] = {
+        "note": "two independent blind readings of every pair (first against second); the gold "
+        "label adds a third reading where they differ (see POLICY_LABELLING.md)",
+        **reader_agreement(records),
     }
     report["target"] = summarise_target(systems)
     out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -120,11 +120,12 @@ def test_devset_is_large_varied_and_balanced() -> None:
     assert len({r["topic"] for r in records}) >= 25
     labels = {r["label"] for r in records}
     assert labels == set(pq.LABELS)
-    # the keyword-found pairs are balanced by design; the corpus-run sample is what a run emits
+    # the keyword-found pairs were balanced by design (by their first reading); the corpus-run
+    # sample is what a run emits
     keyword = [r for r in records if r.get("source") != "corpus_run_sample"]
     assert len(keyword) >= 200
     for lab in pq.LABELS:
-        share = sum(r["label"] == lab for r in keyword) / len(keyword)
+        share = sum(r["readings"]["first"] == lab for r in keyword) / len(keyword)
         assert 0.15 <= share <= 0.35, (lab, share)
     for lab in pq.LABELS:
         test_share = sum(r["label"] == lab and r["split"] == "test" for r in records) / sum(
@@ -143,6 +144,55 @@ def test_corpus_run_sample_names_a_stratum_for_each_of_its_pairs() -> None:
         drawn = [w["stratum"] for w in sample["stratum"].values() if w["run"] == name]
         assert set(drawn) == set(run["population"])
         assert all(drawn.count(s) == run["sampled_per_stratum"] for s in run["population"])
+
+
+def test_every_pair_has_two_blind_readings_and_the_label_is_their_verdict() -> None:
+    records = pq.load_devset(DEVSET)
+    assert all(r["readings"]["second"]["label"] in pq.LABELS for r in records)
+    differ = [r for r in records if r["readings"]["first"] != r["readings"]["second"]["label"]]
+    assert differ and all(r["readings"]["third"]["label"] in pq.LABELS for r in differ)
+    assert pq.validate_devset(records) == []  # includes: label == adjudicate(readings)
+
+
+def test_adjudication_is_the_majority_of_the_readings() -> None:
+    assert pq.adjudicate("related", "related", None) == "related"
+    assert pq.adjudicate("overlap", "related", "related") == "related"
+    assert pq.adjudicate("overlap", "related", "overlap") == "overlap"
+    # three different readings: the third reader's label settles it
+    assert pq.adjudicate("overlap", "related", "duplicate") == "duplicate"
+    with pytest.raises(ValueError, match="third reading"):
+        pq.adjudicate("overlap", "related", None)
+
+
+def test_validator_checks_the_readings() -> None:
+    good = json.loads(json.dumps(pq.load_devset(DEVSET)[0]))
+    good["readings"] = {"first": "overlap", "second": {"label": "related", "note": "x"}}
+    good["label"] = "related"
+    assert any("third reading is needed" in p for p in pq.validate_devset([good]))
+    good["readings"]["third"] = {"label": "overlap", "note": "y"}
+    assert any("not the readings' verdict 'overlap'" in p for p in pq.validate_devset([good]))
+    good["label"] = "overlap"
+    assert pq.validate_devset([good]) == []
+    good["readings"]["second"]["label"] = "similar"
+    assert any("reading second 'similar'" in p for p in pq.validate_devset([good]))
+
+
+def test_reader_agreement_scores_the_second_reading_against_the_first() -> None:
+    def rec(first: str, second: str, split: str = "dev") -> dict[str, object]:
+        return {"split": split, "readings": {"first": first, "second": {"label": second}}}
+
+    rows = [
+        rec("duplicate", "duplicate"),
+        rec("overlap", "related", "test"),
+        rec("related", "related", "test"),
+        rec("unrelated", "unrelated"),
+    ]
+    agree = pq.reader_agreement(rows)
+    assert agree["all"]["n"] == 4 and agree["all"]["agreement"] == 0.75
+    red = agree["all"]["second_vs_first_redundancy"]
+    assert (red["tp"], red["fp"], red["fn"]) == (1, 0, 1)
+    assert agree["test"]["n"] == 2 and agree["keyword"]["n"] == 4
+    assert "corpus_run" not in agree
 
 
 def test_validator_rejects_broken_records() -> None:
