@@ -171,15 +171,20 @@ def add_one(
     }
 
 
-def _cold_docs(path: Path, n: int, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+def _cold_docs(
+    path: Path, n: int, prefix: str, stored: int = 0
+) -> list[tuple[str, dict[str, Any]]]:
     """``n`` documents that are new to the stored corpus, of three kinds in turn: a stored
     document repeated under a new id (``copy``), every other line of one (``edited``: shares
     most of its content without being a verbatim copy by Jaccard), and halves of two mixed
-    (``mixed``: similar to both). Taken from the corpus's last documents of ordinary length
-    (1,000-20,000 characters) so that they have stored neighbours to relate to."""
+    (``mixed``: similar to both). Taken from the last stored documents of ordinary length
+    (1,000-20,000 characters) so that they have stored neighbours to relate to (``stored``: the
+    store holds the corpus's first ``stored`` documents; 0: all of them)."""
     opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh]
+    if stored:
+        rows = rows[:stored]
     pool = [r for r in reversed(rows) if 1000 <= len(r["text"]) <= 20000][: 3 * n + 1]
     out: list[tuple[str, dict[str, Any]]] = []
     for k in range(n):
@@ -203,7 +208,9 @@ def _prasan_command() -> list[str]:
     return [sys.executable, "-c", "from prasan.cli import app; app()"]
 
 
-def cold_add(path: Path, n_docs: int, embedder: str, store: Path, prefix: str) -> dict[str, Any]:
+def cold_add(
+    path: Path, n_docs: int, embedder: str, store: Path, prefix: str, stored: int = 0
+) -> dict[str, Any]:
     """``prasan policy add FILE`` for one new document at a time, each in a fresh process
     against the analysis stored in ``store``: wall time from launch to exit."""
     settings = _settings(store)
@@ -214,7 +221,7 @@ def cold_add(path: Path, n_docs: int, embedder: str, store: Path, prefix: str) -
         PRASAN_DATABASE_URL=settings.database_url,
     )
     runs = []
-    for k, (kind, doc) in enumerate(_cold_docs(path, n_docs, prefix)):
+    for k, (kind, doc) in enumerate(_cold_docs(path, n_docs, prefix, stored)):
         one = store / f"cold{k}.jsonl"
         one.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
         cmd = [*_prasan_command(), "policy", "add", str(one), "--embedder", embedder]
@@ -397,7 +404,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if not args.no_add:
         print("adding documents with the command, each in a fresh process ...", file=sys.stderr)
         report["cold_add"] = cold_add(
-            corpus, args.cold_add_docs, args.embedder, store, "cold-" + args.id_prefix
+            corpus,
+            args.cold_add_docs,
+            args.embedder,
+            store,
+            "cold-" + args.id_prefix,
+            stored=all_limit,
         )
         print(
             f"  median {report['cold_add']['median_s']} s, max {report['cold_add']['max_s']} s",

@@ -25,6 +25,13 @@ def test_title_markers_read_thai_years_rounds_phases_and_meeting_numbers() -> No
     assert years == ["2560"] and rounds == ["round:4"]
     _, rounds, _ = find_instance_markers("รายงานภาวะเศรษฐกิจการคลังประจำเดือนกรกฎาคม 2560")
     assert rounds == ["month:7"]
+    # the quarter of a quarterly survey; "ไตรมาส 3/61" is not the 3rd meeting of 2561
+    years, rounds, _ = find_instance_markers("ม.หอการค้าไทย เผยดัชนี SMEs Q2/2562 ปรับลด")
+    assert years == ["2562"] and rounds == ["quarter:2"]
+    years, rounds, _ = find_instance_markers("GDP ไตรมาสที่ 3/61 ขยายตัว")
+    assert years == ["2561"] and rounds == ["quarter:3"]
+    assert find_instance_markers("ดัชนี SMEs ประจำไตรมาส 4 คาดปรับเพิ่ม")[1] == ["quarter:4"]
+    assert find_instance_markers("ผลการเบิกจ่ายไตรมาสแรก")[1] == ["quarter:1"]
 
 
 def test_areas_skip_everyday_words_that_are_province_names() -> None:

@@ -207,9 +207,11 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     elif copy:
         label, p = "duplicate", max(p, 0.95)  # a copy is a copy, whatever the model says
     elif p >= threshold:
-        label = "duplicate" if _prob(model["duplicate_vs_overlap"], f) >= 0.5 else "overlap"
+        dup = model["duplicate_vs_overlap"]
+        label = "duplicate" if _prob(dup, f) >= float(dup.get("threshold", 0.5)) else "overlap"
     else:
-        label = "related" if _prob(model["related_vs_unrelated"], f) >= 0.5 else "unrelated"
+        rel = model["related_vs_unrelated"]
+        label = "related" if _prob(rel, f) >= float(rel.get("threshold", 0.5)) else "unrelated"
     return Relation(label=label, score=round(p, 4), facets=facets_of(s), signals=s)
 
 

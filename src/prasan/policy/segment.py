@@ -260,7 +260,7 @@ def find_years(text: str) -> list[str]:
 
 
 # What an item's title says about which instance of a programme it is: the year, the round,
-# meeting, batch or phase, the month or day of a recurring report, and the province or region.
+# meeting, batch, phase or quarter, the month or day of a recurring report, and the province or region.
 # Two items with the same headline but another year, meeting number, month or province are the
 # labelling guide's "same programme, another instance" (``related``, not ``duplicate``). Only
 # the title is read: a lead paragraph often names last year's round or the next province too.
@@ -273,6 +273,10 @@ _ROUND_KIND = {
 }  # fmt: skip
 # a meeting number written as "1/2560" or "2/61" (the committee's N-th meeting of that year)
 _SLASH_ROUND = re.compile(r"(?<![\d/.:])(\d{1,2})\s*/\s*(25[4-7]\d|[4-7]\d)(?![\d/])")
+# the quarter of a quarterly report: "ไตรมาส 4", "ไตรมาสที่ 2/2562", "ไตรมาสแรก", "Q2/62"
+_QUARTER = re.compile(
+    r"(?:ไตรมาส(?:ที่)?\s*(?:(\d)|(แรก))|(?<![A-Za-z])Q([1-4]))(?:\s*/\s*(25[4-7]\d|[4-7]\d)(?!\d))?"
+)
 # a year that names the instance: "ปี 61", "ปี’60", "ปีงบประมาณ 2562", "ประจำปี พ.ศ. 2561", "ปีการผลิต 60/61"
 _HEAD_YEAR = re.compile(
     r"(?:ปี(?:งบประมาณ|การผลิต|การศึกษา|เพาะปลูก)?|ประจำปี|ฤดูกาล|พ\.ศ\.)\s*(?:พ\.ศ\.)?\s*[’'‘]?\s*"
@@ -303,7 +307,7 @@ def guess_title(text: str) -> str:
 def find_instance_markers(title: str) -> tuple[list[str], list[str], list[str]]:
     """The years, rounds/periods and areas (provinces, regions) a title names.
 
-    Rounds are ``kind:value`` (``round:4``, ``phase:2``, ``month:7``, ``day:5/4``);
+    Rounds are ``kind:value`` (``round:4``, ``phase:2``, ``quarter:2``, ``month:7``, ``day:5/4``);
     two items conflict on a kind when both name it and share no value (``instance_conflicts``).
     """
     from prasan.core.thai import to_arabic_digits
@@ -320,7 +324,11 @@ def find_instance_markers(title: str) -> tuple[list[str], list[str], list[str]]:
         rounds.setdefault(f"{_ROUND_KIND[m.group(1)]}:{int(m.group(2))}", None)
         if m.group(3):
             years.setdefault(year(m.group(3)), None)
-    for m in _SLASH_ROUND.finditer(head):
+    for m in _QUARTER.finditer(head):
+        rounds.setdefault(f"quarter:{1 if m.group(2) else int(m.group(1) or m.group(3))}", None)
+        if m.group(4):
+            years.setdefault(year(m.group(4)), None)
+    for m in _SLASH_ROUND.finditer(_QUARTER.sub(" ", head)):  # "ไตรมาส 3/61" is no meeting
         rounds.setdefault(f"round:{int(m.group(1))}", None)
         years.setdefault(year(m.group(2)), None)
     for m in _HEAD_YEAR.finditer(head):
