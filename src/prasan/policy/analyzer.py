@@ -560,8 +560,8 @@ class Analyzer:
     def _pair(
         self, text_a: str, text_b: str, title_a: str = "", title_b: str = ""
     ) -> tuple[PairSignals, AnalyzedItem, AnalyzedItem]:
-        ai = self._one(text_a, title_a, "a")
-        bi = self._one(text_b, title_b, "b")
+        ai = self.analyze_text(text_a, title_a, "a")
+        bi = self.analyze_text(text_b, title_b, "b")
         extra: dict[str, int] = {}
         fa = self.featurize([ai], extra)
         fb = self.featurize([bi], extra)
@@ -604,7 +604,8 @@ class Analyzer:
             agencies=(ai.p.agencies, bi.p.agencies),
         )
 
-    def _one(self, text: str, title: str, doc_id: str) -> AnalyzedItem:
+    def analyze_text(self, text: str, title: str = "", doc_id: str = "text") -> AnalyzedItem:
+        """One bare text as a policy item (its title guessed when not given), not indexed."""
         text = text.strip()
         if not title:
             title = guess_title(text)

@@ -1,0 +1,187 @@
+"""Would more labels, or the corpus around a pair, lift redundancy F1? Two studies.
+
+1. **Learning curve** (dev split only): the relation model's cross-validated redundancy F1 when
+   each training fold keeps only 25 %, 50 %, 75 % or all of its pairs. A curve that is still
+   climbing says "label more pairs"; a flat one says the signals are the limit.
+2. **Corpus context** (needs a stored analysis of the whole corpus): for each side of a
+   labelled pair, how its content TF-IDF and LSA vectors sit among all corpus items (other
+   documents only): the mean cosine of its 5 and 20 nearest items (a recurring series has many
+   near items, a one-off programme few), how many items lie within cosine 0.5, and the pair's
+   margin over those neighbourhoods (cosine minus the mean of the two sides' top-5). Each
+   feature set is added to the relation model's features and scored as in
+   ``policy_calibrate.py`` (dev CV, then the held-out test split).
+
+The store: ``PRASAN_DATA_DIR=DIR prasan policy analyze shared/data/thaigov/thaigov.jsonl.gz
+--out DIR/out`` (about 3-5 minutes), then
+``.venv/bin/python benchmarks/policy_context_study.py --data-dir DIR``. Without
+``--data-dir`` only the learning curve runs. Results:
+``benchmarks/results/policy_context_study.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "results" / "policy_context_study.json"
+CONTEXT_SETS: dict[str, list[str]] = {
+    "tfidf margin": ["x_margin"],
+    "lsa margin": ["z_margin"],
+    "both margins": ["x_margin", "z_margin"],
+    "tfidf neighbourhood (top-5, top-20 means)": ["x_dens5", "x_dens20"],
+    "lsa neighbourhood (top-5, top-20 means)": ["z_dens5", "z_dens20"],
+    "near items within 0.5 (fewer side, log)": ["x_near", "z_near"],
+    "all of the above": [
+        "x_margin", "z_margin", "x_dens5", "x_dens20", "z_dens5", "z_dens20", "x_near", "z_near",
+    ],
+}  # fmt: skip
+
+
+def _calibrate() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "policy_calibrate", ROOT / "benchmarks" / "policy_calibrate.py"
+    )
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("policy_calibrate", mod)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def learning_curve(
+    x: np.ndarray, y: np.ndarray, forced: np.ndarray, vetoed: np.ndarray, repeats: int, pc: Any
+) -> list[dict[str, Any]]:
+    """Dev CV F1 with each training fold cut to a share of its pairs (one threshold per share,
+    the best mean over the repeats, as the calibration chooses it)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    rng = np.random.default_rng(0)
+    grid = np.round(np.linspace(0.1, 0.8, 29), 3)
+    out = []
+    for share in (0.25, 0.5, 0.75, 1.0):
+        cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=0)
+        p = np.zeros((repeats, len(y)))
+        for k, (tr, te) in enumerate(cv.split(x, y)):
+            keep = rng.choice(tr, max(10, int(len(tr) * share)), replace=False)
+            lr = LogisticRegression(max_iter=5000).fit(x[keep], y[keep])
+            p[k // 5, te] = lr.predict_proba(x[te])[:, 1]
+        best = max(
+            float(np.mean([pc.f1(y, ((p[r] >= t) & ~vetoed) | forced) for r in range(repeats)]))
+            for t in grid
+        )
+        out.append(
+            {
+                "share": share,
+                "training_pairs": int(len(y) * 0.8 * share),
+                "dev_cv_f1": round(best, 4),
+            }
+        )
+    return out
+
+
+def context_features(rows: list[dict[str, Any]], data_dir: Path) -> list[dict[str, float]]:
+    """Each pair's place in the stored corpus (see the module docstring)."""
+    from prasan.policy import store
+
+    an = store.load_analyzer(store.state_path(data_dir))
+    assert an.features is not None
+    docs = np.array([ai.item.doc for ai in an.items])
+    x_all, z_all = an.features.X.tocsr(), np.asarray(an.features.Z)
+    out = []
+    for r in rows:
+        sides = []
+        for s in ("a", "b"):
+            f = an.featurize([an.analyze_text(r[s]["text"], "", s)], {})
+            xs = np.asarray((x_all @ f.X[0].T).todense()).ravel()
+            zs = z_all @ np.asarray(f.Z[0]).ravel()
+            own = docs == r[s]["doc"]
+            xs[own], zs[own] = -1.0, -1.0
+            sides.append((xs, zs, f))
+        (xa, za, fa), (xb, zb, fb) = sides
+        ab = {
+            "x": float((fa.X[0] @ fb.X[0].T).toarray()[0, 0]),
+            "z": float(np.asarray(fa.Z[0]).ravel() @ np.asarray(fb.Z[0]).ravel()),
+        }
+        feats: dict[str, float] = {}
+        for name, sa, sb in (("x", xa, xb), ("z", za, zb)):
+            ta, tb = np.sort(sa)[::-1][:20], np.sort(sb)[::-1][:20]
+            top5 = (ta[:5].mean() + tb[:5].mean()) / 2
+            feats[f"{name}_dens5"] = float(top5)
+            feats[f"{name}_dens20"] = float((ta.mean() + tb.mean()) / 2)
+            feats[f"{name}_margin"] = ab[name] - float(top5)
+            near = min(int((sa >= 0.5).sum()), int((sb >= 0.5).sum()))
+            feats[f"{name}_near"] = math.log1p(near) / 5
+        out.append(feats)
+    return out
+
+
+def run(argv: list[str] | None = None) -> dict[str, Any]:
+    pc = _calibrate()
+    from prasan.policy.relate import FEATURES
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--devset", type=Path, default=pc.DEVSET)
+    ap.add_argument("--data-dir", type=Path, default=None, help="PRASAN_DATA_DIR of a full run")
+    ap.add_argument("--repeats", type=int, default=10)
+    ap.add_argument("--smoke", action="store_true", help="first 80 pairs, 2 repeats")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args(argv)
+    rows = [
+        json.loads(line)
+        for line in args.devset.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    if args.smoke:
+        rows, args.repeats = rows[:80], 2
+    feats = pc.signals_for(rows)
+    names = list(FEATURES)
+    y = np.isin([r["label"] for r in rows], pc.REDUNDANT)
+    dev = np.array([r.get("split") == "dev" for r in rows])
+    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
+    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
+    x = np.array([[f[n] for n in names] for f in feats])
+    report: dict[str, Any] = {
+        "devset": {"n": len(rows), "smoke": args.smoke},
+        "learning_curve_dev": learning_curve(
+            x[dev], y[dev], forced[dev], vetoed[dev], args.repeats, pc
+        ),
+    }
+    if args.data_dir is not None:
+        for f, extra in zip(feats, context_features(rows, args.data_dir), strict=True):
+            f.update(extra)
+        study = {}
+        for label, extra_cols in {"none (the shipped features)": [], **CONTEXT_SETS}.items():
+            cols = names + extra_cols
+            xm = np.array([[f[c] for c in cols] for f in feats])
+            cv_f1, th = pc.cv_redundancy_f1(
+                xm[dev], y[dev], forced[dev], vetoed[dev], repeats=args.repeats
+            )
+            model = pc.fit(xm[dev], y[dev], cols, 1.0)
+            pred = ((pc.prob(model, xm[~dev], cols) >= th) & ~vetoed[~dev]) | forced[~dev]
+            study[label] = {
+                "dev_cv_f1": round(cv_f1, 4),
+                "threshold": th,
+                "test_f1": round(pc.f1(y[~dev], pred), 4),
+            }
+            print(f"{label:45s} {study[label]}", flush=True)
+        report["corpus_context"] = {"data_dir": str(args.data_dir), "feature_sets": study}
+    else:
+        report["corpus_context"] = {"status": "skipped: no --data-dir"}
+    print(json.dumps(report["learning_curve_dev"]))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return report
+
+
+if __name__ == "__main__":
+    run()
