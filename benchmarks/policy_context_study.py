@@ -91,25 +91,32 @@ def learning_curve(
 
 def context_features(rows: list[dict[str, Any]], data_dir: Path) -> list[dict[str, float]]:
     """Each pair's place in the stored corpus (see the module docstring)."""
+    from prasan.policy import candidates as cand
     from prasan.policy import store
 
     an = store.load_analyzer(store.state_path(data_dir))
     assert an.features is not None
     docs = np.array([ai.item.doc for ai in an.items])
     x_all, z_all = an.features.X.tocsr(), np.asarray(an.features.Z)
+    width = x_all.shape[1]
     out = []
     for r in rows:
         sides = []
+        extra: dict[str, int] = {}  # words the corpus never saw: shared columns for a and b
         for s in ("a", "b"):
-            f = an.featurize([an.analyze_text(r[s]["text"], "", s)], {})
-            xs = np.asarray((x_all @ f.X[0].T).todense()).ravel()
+            f = an.featurize([an.analyze_text(r[s]["text"], "", s)], extra)
+            xs = np.asarray((x_all @ f.X[0, :width].T).todense()).ravel()
             zs = z_all @ np.asarray(f.Z[0]).ravel()
             own = docs == r[s]["doc"]
             xs[own], zs[own] = -1.0, -1.0
             sides.append((xs, zs, f))
         (xa, za, fa), (xb, zb, fb) = sides
         ab = {
-            "x": float((fa.X[0] @ fb.X[0].T).toarray()[0, 0]),
+            "x": float(
+                (cand.widen(fa.X, len(extra) + width) @ cand.widen(fb.X, len(extra) + width).T)[
+                    0, 0
+                ]
+            ),
             "z": float(np.asarray(fa.Z[0]).ravel() @ np.asarray(fb.Z[0]).ravel()),
         }
         feats: dict[str, float] = {}
