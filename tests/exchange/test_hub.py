@@ -69,6 +69,13 @@ def refused(w: World, code: str, status: int, **call: Any) -> dict[str, Any]:
     assert log_size(w) == before + 1
     entry = last_entry(w)
     assert entry["outcome"] == "refused" and entry["code"] == code and entry["status"] == status
+    # the hub signed its own refusal, bound to this request once the request's signature
+    # verified; a provider's refusal (relayed, with its digest logged) is the provider's
+    if entry["response_digest"]:
+        assert info.value.signed_by == w.provider_kid and info.value.bound_to_request
+    else:
+        assert info.value.signed_by.startswith(keystore.HUB_MEMBER_ID + "#"), info.value
+    assert info.value.bound_to_request == bool(entry["request_hash"])
     return entry
 
 
@@ -167,6 +174,70 @@ def test_bad_signature(world: World) -> None:
         wrong.call(PROVIDER, SERVICE, citizen=CITIZEN, purpose=PURPOSE, consent=give_consent(world))
     assert (info.value.status, info.value.code) == (401, "signature-invalid")
     assert log_size(world) == before + 1 and last_entry(world)["code"] == "signature-invalid"
+    # signed by the hub, but tied to no request: the request's signature never verified
+    assert info.value.signed_by.startswith(keystore.HUB_MEMBER_ID + "#")
+    assert not info.value.bound_to_request
+
+
+def _hub_refusal(w: World) -> tuple[Any, Any]:
+    """A real no-consent refusal from the hub, as the raw response, with its request."""
+    prepared = w.client.prepare(PROVIDER, SERVICE, citizen=CITIZEN, purpose=PURPOSE)
+    resp = w.http.request(prepared.method, prepared.url, headers=prepared.headers)
+    assert resp.status_code == 403 and 'tag="prasan-hub-refusal"' in resp.headers["signature-input"]
+    assert resp.headers["prasan-request-hash"] == f"sha-256=:{prepared.request_hash}:"
+    return prepared, resp
+
+
+def test_a_hub_refusal_altered_on_the_way_is_not_taken_as_the_hubs(world: World) -> None:
+    import httpx
+
+    prepared, resp = _hub_refusal(world)
+    with pytest.raises(ExchangeError) as info:
+        world.client.check(resp, prepared)
+    assert info.value.code == "consent-required" and info.value.bound_to_request
+    altered = httpx.Response(
+        resp.status_code,
+        headers=resp.headers,
+        content=resp.content.replace(b"consent-required", b"no-access-right!"),
+    )
+    with pytest.raises(ExchangeError) as info:
+        world.client.check(altered, prepared)
+    assert info.value.signed_by == "" and "digest" in info.value.signature_problem.lower()
+    # a refusal pinned to another log entry does not verify either
+    moved = httpx.Response(
+        resp.status_code,
+        headers={
+            **resp.headers,
+            "prasan-log-index": str(int(resp.headers["prasan-log-index"]) + 7),
+        },
+        content=resp.content,
+    )
+    with pytest.raises(ExchangeError) as info:
+        world.client.check(moved, prepared)
+    assert info.value.signed_by == "" and info.value.signature_problem
+
+
+def test_a_refusal_signed_by_a_member_that_is_not_the_hub_is_not_the_hubs(world: World) -> None:
+    import httpx
+
+    from prasan.exchange import protocol, signing
+
+    prepared, resp = _hub_refusal(world)
+    headers = {k: v for k, v in resp.headers.items() if k not in ("signature", "signature-input")}
+    forged = signing.sign(
+        signing.HttpMessage.response(resp.status_code, headers.items()),
+        key=world.keys.provider,
+        label=protocol.HUB_LABEL,
+        components=protocol.REFUSAL_COMPONENTS,
+        params={"created": int(utcnow().timestamp()), "alg": "ed25519",
+                "keyid": world.provider_kid, "tag": protocol.REFUSAL_TAG},
+    )  # fmt: skip
+    headers["signature-input"] = forged.input_member
+    headers["signature"] = forged.signature_member
+    with pytest.raises(ExchangeError) as info:
+        world.client.check(httpx.Response(403, headers=headers, content=resp.content), prepared)
+    assert info.value.signed_by == ""
+    assert "not a key of the hub" in info.value.signature_problem
 
 
 def test_unsigned_request(world: World) -> None:

@@ -338,7 +338,9 @@ def call(
         answer = client.call(provider, service_code, citizen=citizen, purpose=purpose,
                              consent=consent, params=params)  # fmt: skip
     except ExchangeError as exc:
-        _out(exc.problem)
+        _out({"status": exc.status, "problem": exc.problem, "signed_by": exc.signed_by,
+              "bound_to_request": exc.bound_to_request,
+              **({"signature_problem": exc.signature_problem} if exc.signature_problem else {})})  # fmt: skip
         raise typer.Exit(1) from None
     _out({"status": answer.status, "log_index": answer.log_index,
           "signed_by": answer.provider_kid, "body": answer.json()})  # fmt: skip

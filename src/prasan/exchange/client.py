@@ -25,18 +25,37 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from prasan.core.errors import PrasanError
 from prasan.exchange import protocol, signing, translog
-from prasan.exchange.errors import ProviderFailed
+from prasan.exchange.errors import ProviderFailed, SignatureInvalid
+from prasan.exchange.keystore import HUB_MEMBER_ID
 
 
 class ExchangeError(Exception):
-    """The hub or the provider refused the call; ``problem`` is the RFC 9457 body."""
+    """The hub or the provider refused the call; ``problem`` is the RFC 9457 body.
 
-    def __init__(self, status: int, problem: dict[str, Any]) -> None:
+    ``signed_by`` is the key that signed the refusal (the hub's for its own refusals, the
+    provider's for a provider's), empty when it was not signed or its signature did not verify
+    (``signature_problem`` says why); ``bound_to_request`` is true when the signed refusal names
+    this request's hash (a hub refusal given before the request's signature verified names
+    none)."""
+
+    def __init__(
+        self,
+        status: int,
+        problem: dict[str, Any],
+        *,
+        signed_by: str = "",
+        bound_to_request: bool = False,
+        signature_problem: str = "",
+    ) -> None:
         super().__init__(f"{status} {problem.get('code')}: {problem.get('detail')}")
         self.status = status
         self.problem = problem
         self.code = str(problem.get("code", ""))
+        self.signed_by = signed_by
+        self.bound_to_request = bound_to_request
+        self.signature_problem = signature_problem
 
 
 @dataclass(frozen=True)
@@ -144,14 +163,25 @@ class ExchangeClient:
     def check(self, resp: httpx.Response, prepared: Prepared, *, verify: bool = True) -> Answer:
         """Raise ``ExchangeError`` for a refusal from the hub, ``ProviderFailed`` for an answer
         that is not provably the provider's answer to this request."""
-        is_provider_answer = "signature" in resp.headers and protocol.CALL_ID in resp.headers
-        if resp.status_code >= 400 and not is_provider_answer:
+        headers = {k.lower(): v for k, v in resp.headers.items()}
+        sigs = headers.get("signature-input", "")
+        is_hub_refusal = f'tag="{protocol.REFUSAL_TAG}"' in sigs
+        is_provider_answer = "signature" in headers and protocol.CALL_ID in headers
+        if resp.status_code >= 400 and (is_hub_refusal or not is_provider_answer):
             try:
                 problem = resp.json()
             except ValueError:
                 problem = {"code": f"http-{resp.status_code}", "detail": resp.text[:500]}
-            raise ExchangeError(resp.status_code, problem)
-        headers = {k.lower(): v for k, v in resp.headers.items()}
+            if not (verify and is_hub_refusal):
+                raise ExchangeError(resp.status_code, problem)
+            try:
+                kid = self._verify_refusal(resp, headers)
+            except PrasanError as exc:
+                raise ExchangeError(
+                    resp.status_code, problem, signature_problem=exc.detail
+                ) from None
+            bound = headers.get(protocol.REQUEST_HASH) == f"sha-256=:{prepared.request_hash}:"
+            raise ExchangeError(resp.status_code, problem, signed_by=kid, bound_to_request=bound)
         kid = ""
         if verify:
             kid = self._verify(resp, headers, prepared)
@@ -166,8 +196,32 @@ class ExchangeClient:
             provider_kid=kid,
         )
         if resp.status_code >= 400:
-            raise ExchangeError(resp.status_code, answer.json())
+            raise ExchangeError(
+                resp.status_code, answer.json(), signed_by=kid, bound_to_request=verify
+            )
         return answer
+
+    def _verify_refusal(self, resp: httpx.Response, headers: dict[str, str]) -> str:
+        """The hub's key that signed this refusal, or a ``PrasanError`` saying why not."""
+        message = signing.HttpMessage.response(
+            resp.status_code,
+            [(k, headers[k]) for k in protocol.REFUSAL_COMPONENTS[1:] if k in headers],
+        )
+        sig = protocol.pick(
+            signing.parse_signatures(headers.get("signature-input"), headers.get("signature")),
+            protocol.REFUSAL_TAG,
+        )
+        protocol.check_params(
+            sig, required=protocol.REFUSAL_COMPONENTS, now=dt.datetime.now(dt.UTC), need_nonce=False
+        )
+        if not sig.keyid.startswith(HUB_MEMBER_ID + "#"):
+            raise SignatureInvalid(
+                f"The refusal is signed with {sig.keyid}, not a key of the hub {HUB_MEMBER_ID}",
+                detail_th="คำปฏิเสธไม่ได้ลงนามโดยศูนย์แลกเปลี่ยนข้อมูล",
+            )
+        signing.verify(message, sig, self.provider_key(sig.keyid))
+        signing.check_content_digest(headers.get("content-digest"), resp.content)
+        return sig.keyid
 
     def _verify(self, resp: httpx.Response, headers: dict[str, str], prepared: Prepared) -> str:
         keep = ("content-type", "content-digest", protocol.CALL_ID, protocol.REQUEST_HASH)

@@ -276,8 +276,42 @@ def _refuse(session: Session, hub: Hub, call: Call, exc: PrasanError) -> PrasanE
         session.rollback()
         call.replay_key = None
         index = _log(session, hub, call, outcome="refused", code=exc.code, status=exc.status)
-    exc.headers.update({"Prasan-Call-Id": call.call_id, "Prasan-Log-Index": str(index)})
+    exc.headers.update(
+        {
+            "Prasan-Call-Id": call.call_id,
+            "Prasan-Log-Index": str(index),
+            "Prasan-Request-Hash": f"sha-256=:{call.request_hash}:"
+            if call.request_hash
+            else protocol.UNVERIFIED_REQUEST,
+        }
+    )
     return exc
+
+
+def signed_refusal_headers(hub: Hub, exc: PrasanError, body: bytes) -> dict[str, str]:
+    """The headers of the hub's own refusal ``exc`` with problem+json ``body``, signed by the
+    hub (tag ``prasan-hub-refusal``) over the status, the body's digest, the call id, the log
+    index and the request hash ``_refuse`` set: a consumer can show which call the hub refused,
+    and nobody can forge or alter a refusal in the hub's name."""
+    headers = {k.lower(): v for k, v in exc.headers.items()}
+    headers["content-type"] = "application/problem+json"
+    headers["content-digest"] = signing.content_digest(body)
+    kid, key = hub.key
+    signed = signing.sign(
+        signing.HttpMessage.response(exc.status, headers.items()),
+        key=key,
+        label=protocol.HUB_LABEL,
+        components=protocol.REFUSAL_COMPONENTS,
+        params={
+            "created": int(utcnow().timestamp()),
+            "alg": "ed25519",
+            "keyid": kid,
+            "tag": protocol.REFUSAL_TAG,
+        },
+    )
+    headers["signature-input"] = signed.input_member
+    headers["signature"] = signed.signature_member
+    return headers
 
 
 def handle(

@@ -38,6 +38,11 @@ REQUEST_COMPONENTS = (
 HUB_COMPONENTS = (*REQUEST_COMPONENTS, CONSUMER, CALL_ID, REQUEST_HASH)
 FORWARDED = ("content-type", "accept", "content-digest", CITIZEN, PURPOSE, CONSENT)
 RESPONSE_COMPONENTS = ("@status", "content-type", "content-digest", CALL_ID, REQUEST_HASH)
+# The hub's own refusals are signed by the hub (label ``hub``): bound to the log entry that
+# records the refusal and, once the consumer's signature has verified, to that request.
+REFUSAL_TAG = "prasan-hub-refusal"
+REFUSAL_COMPONENTS = (*RESPONSE_COMPONENTS, LOG_INDEX)
+UNVERIFIED_REQUEST = "none"  # Prasan-Request-Hash of a refusal before the request verified
 
 # A signature is accepted this long after (and, for clock skew, before) its ``created`` time.
 WINDOW = dt.timedelta(seconds=300)

@@ -11,6 +11,7 @@ and ``translog.py``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -22,7 +23,7 @@ from starlette.responses import HTMLResponse, Response
 
 from prasan.accounts.models import User
 from prasan.core.db import session_factory
-from prasan.core.errors import Forbidden, NotFound, ValidationFailed
+from prasan.core.errors import Forbidden, NotFound, PrasanError, ValidationFailed
 from prasan.core.roles import Role
 from prasan.core.settings import Settings
 from prasan.exchange import consent as consents
@@ -44,6 +45,7 @@ from prasan.exchange.schemas import (
 )
 from prasan.exchange.signing import public_from_b64
 from prasan.web.deps import Allow, CurrentAdmin, CurrentCitizen, SessionDep, SettingsDep
+from prasan.web.problems import problem_body
 
 hub = APIRouter(tags=["exchange (hub)"])
 api = APIRouter(prefix="/api/v1/exchange", tags=["exchange"])
@@ -162,10 +164,22 @@ async def _call(request: Request) -> Response:
     is used instead so the call joins the test's transaction."""
     body = await request.body()
     h = get_hub(request)
-    answer = await run_in_threadpool(
-        _handle, request.app.state, h, request.method, str(request.url),
-        list(request.headers.items()), body,
-    )  # fmt: skip
+    try:
+        answer = await run_in_threadpool(
+            _handle, request.app.state, h, request.method, str(request.url),
+            list(request.headers.items()), body,
+        )  # fmt: skip
+    except PrasanError as exc:
+        if "Prasan-Log-Index" not in exc.headers:
+            raise  # not a logged refusal of the call (e.g. the log could not be written)
+        problem = json.dumps(
+            problem_body(exc, request), ensure_ascii=False, separators=(",", ":")
+        ).encode()
+        return Response(
+            content=problem,
+            status_code=exc.status,
+            headers=hub_mod.signed_refusal_headers(h, exc, problem),
+        )
     return Response(content=answer.body, status_code=answer.status, headers=answer.headers)
 
 
