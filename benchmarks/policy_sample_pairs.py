@@ -1,0 +1,226 @@
+"""Draw a labelled-set sample from a full corpus run, and merge its blind readings back.
+
+``draw``: from the output of ``prasan policy analyze ... --out RUN_DIR``, draw ``--per-stratum``
+pairs at random (``--seed``) from each label the run emitted (duplicate, overlap, related),
+leaving out pairs already in the labelled set. Each side is the run's policy item, cut at the
+last line break before 4,000 characters, with its offsets in the document. Writes the
+candidates (``--candidates``, for ``merge``) and, for the readers, the same pairs in a shuffled
+order with only their titles and texts (``--blind``): no run label, score or id of a document.
+
+``merge``: each reading is a JSONL of ``{"id", "label", "note"}`` (the first may add ``topic``
+and ``hard``); the pairs get the readings' verdict as their label (``adjudicate``: a third
+reading is needed wherever the first two differ), the split (within each label, ordered by
+SHA-1 of the documents and offsets, the first 30 % are ``test``, as for the earlier samples),
+and are appended to ``benchmarks/data/policy_devset.jsonl``; the run, its stratum sizes and
+each pair's stratum go to ``benchmarks/data/policy_corpus_sample.json``.
+
+Run: ``.venv/bin/python benchmarks/policy_sample_pairs.py draw --run-dir DIR --run run3
+--seed 2563 --candidates C.jsonl --blind B.jsonl``, then, with the readings,
+``... merge --candidates C.jsonl --first R1.jsonl --second R2.jsonl [--third R3.jsonl]
+--run-note "..."``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DEVSET = HERE / "data" / "policy_devset.jsonl"
+SAMPLE = HERE / "data" / "policy_corpus_sample.json"
+STRATA = ("duplicate", "overlap", "related")
+MAX_CHARS = 4000
+TEST_SHARE = 0.3
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def cut(text: str, limit: int = MAX_CHARS) -> str:
+    """The text up to its last line break before ``limit`` characters (whole if shorter)."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    return head[: head.rfind("\n")] if "\n" in head else head
+
+
+def side(item: dict[str, Any]) -> dict[str, Any]:
+    text = cut(item["text"])
+    start = int(item["start"])
+    return {
+        "doc": item["doc"],
+        "title": item.get("title") or text.split("\n", 1)[0][:200],
+        "text": text,
+        "start": start,
+        "end": start + len(text),
+    }
+
+
+def draw(args: argparse.Namespace) -> None:
+    rows = _jsonl(args.devset)
+    have = {frozenset((r["a"]["doc"], r["b"]["doc"])) for r in rows}
+    last = max(int(r["id"][1:]) for r in rows)
+    by_stratum: dict[str, list[dict[str, Any]]] = {s: [] for s in STRATA}
+    with (args.run_dir / "pairs.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            p = json.loads(line)
+            if p["label"] in by_stratum and frozenset((p["a_doc"], p["b_doc"])) not in have:
+                by_stratum[p["label"]].append(p)
+    rng = random.Random(args.seed)
+    picked = {s: rng.sample(ps, min(args.per_stratum, len(ps))) for s, ps in by_stratum.items()}
+    wanted = {p[k] for ps in picked.values() for p in ps for k in ("a", "b")}
+    items: dict[str, dict[str, Any]] = {}
+    with (args.run_dir / "items.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            it = json.loads(line)
+            if it["id"] in wanted:
+                items[it["id"]] = it
+    out = []
+    for stratum in STRATA:
+        for p in picked[stratum]:
+            last += 1
+            out.append(
+                {
+                    "id": f"p{last:03d}",
+                    "source": "corpus_run_sample",
+                    "run": args.run,
+                    "stratum": stratum,
+                    "a": side(items[p["a"]]),
+                    "b": side(items[p["b"]]),
+                }
+            )
+    args.candidates.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out), encoding="utf-8"
+    )
+    blind = [
+        {"id": r["id"], "a": {k: r["a"][k] for k in ("title", "text")},
+         "b": {k: r["b"][k] for k in ("title", "text")}}
+        for r in out
+    ]  # fmt: skip
+    rng.shuffle(blind)
+    args.blind.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in blind), encoding="utf-8"
+    )
+    population = {s: len(ps) for s, ps in by_stratum.items()}
+    args.candidates.with_suffix(".population.json").write_text(
+        json.dumps({"population": population, "per_stratum": args.per_stratum,
+                    "seed": args.seed}, indent=1) + "\n", encoding="utf-8",
+    )  # fmt: skip
+    print(f"{len(out)} pairs drawn; run strata (pairs not in the set): {population}")
+
+
+def split_of(records: list[dict[str, Any]]) -> dict[str, str]:
+    """Within each label: ordered by SHA-1 of the documents and offsets, the first 30 % test."""
+    out: dict[str, str] = {}
+    by_label: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        by_label.setdefault(r["label"], []).append(r)
+
+    def key(r: dict[str, Any]) -> str:
+        a, b = r["a"], r["b"]
+        raw = f"{a['doc']}:{a['start']}:{b['doc']}:{b['start']}"
+        return hashlib.sha1(raw.encode()).hexdigest()  # an ordering, not security
+
+    for rows in by_label.values():
+        rows = sorted(rows, key=key)
+        n_test = round(len(rows) * TEST_SHARE)
+        for k, r in enumerate(rows):
+            out[r["id"]] = "test" if k < n_test else "dev"
+    return out
+
+
+def merge(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(HERE))
+    from policy_quality import adjudicate, validate_devset
+
+    cands = _jsonl(args.candidates)
+    meta = json.loads(args.candidates.with_suffix(".population.json").read_text("utf-8"))
+    first = {r["id"]: r for r in _jsonl(args.first)}
+    second = {r["id"]: r for r in _jsonl(args.second)}
+    third = {r["id"]: r for r in _jsonl(args.third)} if args.third else {}
+    missing = [c["id"] for c in cands if c["id"] not in first or c["id"] not in second]
+    if missing:
+        raise SystemExit(f"not merged: no first or second reading for {missing[:10]}")
+    differ = [
+        c["id"]
+        for c in cands
+        if first[c["id"]]["label"] != second[c["id"]]["label"] and c["id"] not in third
+    ]
+    if differ:
+        raise SystemExit(f"not merged: the first two readings differ, read a third: {differ}")
+    records = []
+    for c in cands:
+        one, two = first[c["id"]], second[c["id"]]
+        readings: dict[str, Any] = {
+            "first": one["label"],
+            "second": {"label": two["label"], "note": two["note"]},
+        }
+        if c["id"] in third:
+            readings["third"] = {"label": third[c["id"]]["label"], "note": third[c["id"]]["note"]}
+        rec = {
+            "id": c["id"],
+            "topic": one.get("topic") or "corpus-run sample",
+            "label": adjudicate(one["label"], two["label"], readings.get("third", {}).get("label")),
+            "split": "",
+            "a": c["a"],
+            "b": c["b"],
+            "hard": bool(one.get("hard", False)),
+            "note": one["note"],
+            "source": "corpus_run_sample",
+            "readings": readings,
+        }
+        records.append(rec)
+    splits = split_of(records)
+    for r in records:
+        r["split"] = splits[r["id"]]
+    problems = validate_devset(records)
+    if problems:
+        raise SystemExit("not merged:\n  " + "\n  ".join(problems[:20]))
+    with args.devset.open("a", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    sample = json.loads(args.sample.read_text(encoding="utf-8"))
+    sample["runs"][cands[0]["run"]] = {
+        "run": args.run_note,
+        "population": meta["population"],
+        "sampled_per_stratum": meta["per_stratum"],
+        "seed": meta["seed"],
+    }
+    for c in cands:
+        sample["stratum"][c["id"]] = {"run": c["run"], "stratum": c["stratum"]}
+    args.sample.write_text(json.dumps(sample, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    print(f"merged {len(records)} pairs: {dict(Counter(r['label'] for r in records))}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("draw")
+    d.add_argument("--run-dir", type=Path, required=True)
+    d.add_argument("--run", required=True, help="a name for the run, e.g. run3")
+    d.add_argument("--seed", type=int, required=True)
+    d.add_argument("--per-stratum", type=int, default=50)
+    d.add_argument("--candidates", type=Path, required=True)
+    d.add_argument("--blind", type=Path, required=True)
+    d.add_argument("--devset", type=Path, default=DEVSET)
+    m = sub.add_parser("merge")
+    m.add_argument("--candidates", type=Path, required=True)
+    m.add_argument("--first", type=Path, required=True)
+    m.add_argument("--second", type=Path, required=True)
+    m.add_argument("--third", type=Path, default=None)
+    m.add_argument("--run-note", required=True, help="the command and commit of the run")
+    m.add_argument("--devset", type=Path, default=DEVSET)
+    m.add_argument("--sample", type=Path, default=SAMPLE)
+    args = ap.parse_args(argv)
+    draw(args) if args.cmd == "draw" else merge(args)
+
+
+if __name__ == "__main__":
+    main()

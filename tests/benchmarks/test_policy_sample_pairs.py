@@ -1,0 +1,107 @@
+"""Drawing a labelled-set sample from a corpus run, and merging its readings back."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "policy_sample_pairs", ROOT / "benchmarks" / "policy_sample_pairs.py"
+    )
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+sp = _load()
+
+
+def test_cut_keeps_whole_lines_under_the_limit() -> None:
+    assert sp.cut("short") == "short"
+    text = "a" * 10 + "\n" + "b" * 10 + "\n" + "c" * 10
+    assert sp.cut(text, limit=25) == "a" * 10 + "\n" + "b" * 10
+
+
+def test_split_holds_out_thirty_percent_of_each_label() -> None:
+    recs = [
+        {"id": f"p{k}", "label": lab, "a": {"doc": f"d{k}", "start": 0},
+         "b": {"doc": f"e{k}", "start": 0}}
+        for k, lab in enumerate(["related"] * 10 + ["duplicate"] * 7)
+    ]  # fmt: skip
+    split = sp.split_of(recs)
+    assert sum(split[r["id"]] == "test" for r in recs if r["label"] == "related") == 3
+    assert sum(split[r["id"]] == "test" for r in recs if r["label"] == "duplicate") == 2
+    assert split == sp.split_of(list(reversed(recs)))  # an order of the pairs, not of the file
+
+
+def test_draw_then_merge_appends_blind_read_pairs(tmp_path: Path) -> None:
+    texts = {f"d{k}": f"หัวข้อ {k}\n" + "ข้อความ " * (40 + k) for k in range(6)}
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "items.jsonl").write_text(
+        "".join(
+            json.dumps({"id": d, "doc": d, "start": 0, "end": len(t), "title": f"หัวข้อ {d}",
+                        "text": t}, ensure_ascii=False) + "\n"
+            for d, t in texts.items()
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    pairs = [("d0", "d1", "duplicate"), ("d2", "d3", "overlap"), ("d4", "d5", "related"),
+             ("d0", "d5", "related")]  # fmt: skip
+    (run / "pairs.jsonl").write_text(
+        "".join(
+            json.dumps({"a": a, "b": b, "a_doc": a, "b_doc": b, "label": lab}) + "\n"
+            for a, b, lab in pairs
+        ),
+        encoding="utf-8",
+    )
+    devset = tmp_path / "devset.jsonl"
+    shutil.copy(ROOT / "benchmarks" / "data" / "policy_devset.jsonl", devset)
+    sample = tmp_path / "sample.json"
+    shutil.copy(ROOT / "benchmarks" / "data" / "policy_corpus_sample.json", sample)
+    before = devset.read_text(encoding="utf-8")
+    cands, blind = tmp_path / "c.jsonl", tmp_path / "b.jsonl"
+    sp.main(["draw", "--run-dir", str(run), "--run", "runX", "--seed", "1", "--per-stratum", "1",
+             "--candidates", str(cands), "--blind", str(blind), "--devset", str(devset)])  # fmt: skip
+    drawn = [json.loads(x) for x in cands.read_text(encoding="utf-8").splitlines()]
+    assert [c["stratum"] for c in drawn] == ["duplicate", "overlap", "related"]
+    for line in blind.read_text(encoding="utf-8").splitlines():
+        seen = json.loads(line)  # the readers see texts and titles only
+        assert set(seen) == {"id", "a", "b"} and set(seen["a"]) == {"title", "text"}
+    ids = [c["id"] for c in drawn]
+
+    def readings(path: Path, labels: list[str]) -> Path:
+        path.write_text(
+            "".join(
+                json.dumps({"id": i, "label": lab, "note": "n", "topic": "t", "hard": True}) + "\n"
+                for i, lab in zip(ids, labels, strict=True)
+            ),
+            encoding="utf-8",
+        )
+        return path
+
+    first = readings(tmp_path / "r1", ["duplicate", "overlap", "related"])
+    second = readings(tmp_path / "r2", ["duplicate", "related", "related"])
+    args = ["merge", "--candidates", str(cands), "--first", str(first), "--second", str(second),
+            "--run-note", "test run", "--devset", str(devset), "--sample", str(sample)]  # fmt: skip
+    with pytest.raises(SystemExit):  # the first two differ on one pair: a third is needed
+        sp.main(args)
+    assert devset.read_text(encoding="utf-8") == before  # nothing half-merged
+    third = readings(tmp_path / "r3", ["duplicate", "related", "related"])
+    sp.main([*args, "--third", str(third)])
+    added = [json.loads(x) for x in devset.read_text(encoding="utf-8").splitlines()][-3:]
+    assert [r["label"] for r in added] == ["duplicate", "related", "related"]
+    assert added[1]["readings"]["third"]["label"] == "related"
+    meta = json.loads(sample.read_text(encoding="utf-8"))
+    assert meta["runs"]["runX"]["sampled_per_stratum"] == 1
+    assert {meta["stratum"][i]["stratum"] for i in ids} == {"duplicate", "overlap", "related"}
