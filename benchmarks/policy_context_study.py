@@ -9,7 +9,8 @@
    near items, a one-off programme few), how many items lie within cosine 0.5, and the pair's
    margin over those neighbourhoods (cosine minus the mean of the two sides' top-5). Each
    feature set is added to the relation model's features and scored as in
-   ``policy_calibrate.py`` (dev CV, then the held-out test split).
+   ``policy_calibrate.py`` (dev CV, then the held-out test split), and all of them against none
+   on the same folds (the per-repeat gain says whether it is more than fold noise).
 
 The store: ``PRASAN_DATA_DIR=DIR prasan policy analyze shared/data/thaigov/thaigov.jsonl.gz
 --out DIR/out`` (about 3-5 minutes), then
@@ -87,6 +88,44 @@ def learning_curve(
             }
         )
     return out
+
+
+def paired_gain(
+    x_base: np.ndarray,
+    x_more: np.ndarray,
+    y: np.ndarray,
+    forced: np.ndarray,
+    vetoed: np.ndarray,
+    threshold: float,
+    repeats: int,
+    pc: Any,
+) -> dict[str, float]:
+    """Dev CV F1 of two feature sets on the same folds, at one threshold: the per-repeat
+    difference says whether a gain is more than fold noise."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    scores = []
+    for x in (x_base, x_more):
+        cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=1)
+        p = np.zeros((repeats, len(y)))
+        for k, (tr, te) in enumerate(cv.split(x, y)):
+            lr = LogisticRegression(max_iter=5000).fit(x[tr], y[tr])
+            p[k // 5, te] = lr.predict_proba(x[te])[:, 1]
+        scores.append(
+            np.array([pc.f1(y, ((p[r] >= threshold) & ~vetoed) | forced) for r in range(repeats)])
+        )
+    diff = scores[1] - scores[0]
+    return {
+        "threshold": threshold,
+        "repeats": repeats,
+        "base_mean": round(float(scores[0].mean()), 4),
+        "with_context_mean": round(float(scores[1].mean()), 4),
+        "gain_mean": round(float(diff.mean()), 4),
+        "gain_std": round(float(diff.std()), 4),
+        "gain_min": round(float(diff.min()), 4),
+        "gain_max": round(float(diff.max()), 4),
+    }
 
 
 def context_features(rows: list[dict[str, Any]], data_dir: Path) -> list[dict[str, float]]:
@@ -181,7 +220,23 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
                 "test_f1": round(pc.f1(y[~dev], pred), 4),
             }
             print(f"{label:45s} {study[label]}", flush=True)
-        report["corpus_context"] = {"data_dir": str(args.data_dir), "feature_sets": study}
+        every = names + CONTEXT_SETS["all of the above"]
+        paired = paired_gain(
+            x[dev],
+            np.array([[f[c] for c in every] for f in feats])[dev],
+            y[dev],
+            forced[dev],
+            vetoed[dev],
+            study["none (the shipped features)"]["threshold"],
+            2 * args.repeats,
+            pc,
+        )
+        print("all of the above vs none, paired:", paired, flush=True)
+        report["corpus_context"] = {
+            "data_dir": str(args.data_dir),
+            "feature_sets": study,
+            "all_vs_none_paired_dev_cv": paired,
+        }
     else:
         report["corpus_context"] = {"status": "skipped: no --data-dir"}
     print(json.dumps(report["learning_curve_dev"]))
