@@ -16,6 +16,9 @@ def test_api_docs_load_nothing_from_a_cdn(client: TestClient) -> None:
     assert "cdn" not in page.text.lower()
     spec = client.get("/api/openapi.json").json()
     assert "/api/v1/tools/citizen-id" in spec["paths"]
+    # every operation has its own id (generated clients need them unique)
+    ids = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
+    assert len(ids) == len(set(ids))
 
 
 def test_home_links_to_every_part_and_says_which_are_not_ready(client: TestClient) -> None:

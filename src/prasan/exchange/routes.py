@@ -197,14 +197,21 @@ def _handle(
         )
 
 
-for _path in ("/x/v1/{a}/{b}/{c}/{d}/{service}", "/x/v1/{a}/{b}/{c}/{d}/{service}/{rest:path}"):
-    hub.add_api_route(
-        _path,
-        _call,
-        methods=["GET", "POST"],
-        dependencies=[Depends(SIGNED_OR_PUBLIC)],
-        summary="A signed call to a provider's service (see docs/exchange.md)",
-    )
+# One route per method and path, each with its own OpenAPI operation id (one route serving
+# both methods gave both the same id, which breaks generated clients).
+for _suffix, _path in (
+    ("", "/x/v1/{a}/{b}/{c}/{d}/{service}"),
+    ("_rest", "/x/v1/{a}/{b}/{c}/{d}/{service}/{rest:path}"),
+):
+    for _method in ("GET", "POST"):
+        hub.add_api_route(
+            _path,
+            _call,
+            methods=[_method],
+            operation_id=f"exchange_call_{_method.lower()}{_suffix}",
+            dependencies=[Depends(SIGNED_OR_PUBLIC)],
+            summary="A signed call to a provider's service (see docs/exchange.md)",
+        )
 
 
 # ---------------------------------------------------------------- administration
