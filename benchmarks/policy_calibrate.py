@@ -38,6 +38,12 @@ REDUNDANT = ("duplicate", "overlap")
 SAMPLE = ROOT / "benchmarks" / "data" / "policy_corpus_sample.json"
 
 
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """The labelled pairs of a JSONL file."""
+    text = path.read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 def signals_for(rows: list[dict[str, Any]]) -> list[dict[str, float]]:
     from prasan.policy import default_analyzer
     from prasan.policy.relate import features, instance_features, is_copy

@@ -22,7 +22,7 @@ The store: ``PRASAN_DATA_DIR=DIR prasan policy analyze shared/data/thaigov/thaig
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import json
 import math
 import sys
@@ -48,14 +48,10 @@ CONTEXT_SETS: dict[str, list[str]] = {
 
 
 def _calibrate() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "policy_calibrate", ROOT / "benchmarks" / "policy_calibrate.py"
-    )
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("policy_calibrate", mod)
-    spec.loader.exec_module(mod)
-    return mod
+    """``policy_calibrate`` (this folder), whose signals and fitting the study shares."""
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+    return importlib.import_module("policy_calibrate")
 
 
 def learning_curve(
@@ -182,11 +178,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--smoke", action="store_true", help="first 80 pairs, 2 repeats")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
-    rows = [
-        json.loads(line)
-        for line in args.devset.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    rows = pc.read_rows(args.devset)
     if args.smoke:
         rows, args.repeats = rows[:80], 2
     feats = pc.signals_for(rows)

@@ -20,7 +20,7 @@ otherwise). The result goes to ``benchmarks/results/policy_encoder_study.json``.
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import json
 import sys
 import time
@@ -35,14 +35,10 @@ OUT = ROOT / "benchmarks" / "results" / "policy_encoder_study.json"
 
 
 def _calibrate() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "policy_calibrate", ROOT / "benchmarks" / "policy_calibrate.py"
-    )
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("policy_calibrate", mod)
-    spec.loader.exec_module(mod)
-    return mod
+    """``policy_calibrate`` (this folder), whose signals and fitting the study shares."""
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+    return importlib.import_module("policy_calibrate")
 
 
 class E5Embedder:
@@ -141,11 +137,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--smoke", action="store_true", help="first 40 pairs, 2 CV repeats")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
-    rows = [
-        json.loads(line)
-        for line in args.devset.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    rows = pc.read_rows(args.devset)
     if args.smoke:
         rows, args.repeats = rows[:40], 2
     report: dict[str, Any] = {

@@ -4,30 +4,20 @@ and a smoke run end to end."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from tests.benchmark_scripts import load_benchmark
+
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "benchmarks" / "policy_quality.py"
 DEVSET = ROOT / "benchmarks" / "data" / "policy_devset.jsonl"
 
 
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("policy_quality", SCRIPT)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["policy_quality"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-pq = _load()
+pq = load_benchmark("policy_quality")
 
 
 # ---- metric functions on a tiny hand-made example ------------------------------------------

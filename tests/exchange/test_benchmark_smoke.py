@@ -3,13 +3,11 @@ and the log verifies afterwards (the full run writes benchmarks/results/exchange
 
 from __future__ import annotations
 
-import importlib.util
 import os
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "exchange_load.py"
+from tests.benchmark_scripts import load_benchmark
 
 
 @pytest.mark.slow
@@ -20,10 +18,7 @@ def test_exchange_load_smoke() -> None:
         from tests.conftest import _drop_pg_database, _make_pg_database
 
         url, name = _make_pg_database(base)
-    spec = importlib.util.spec_from_file_location("exchange_load", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_benchmark("exchange_load")
     try:
         result = module.run(duration_s=0.5, rounds=1, concurrency=2, max_rps=400, database_url=url)
     finally:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
 from prasan.policy.relate import FEATURES, calibrated_model
+from tests.benchmark_scripts import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVSET = ROOT / "benchmarks" / "data" / "policy_devset.jsonl"
@@ -30,12 +30,7 @@ def test_shipped_model_was_fitted_on_the_dev_split_only() -> None:
 def test_calibration_script_refits_from_the_devset(tmp_path: Path) -> None:
     if not DEVSET.exists():
         pytest.skip(f"labelled set not in this checkout: {DEVSET}")
-    spec = importlib.util.spec_from_file_location(
-        "policy_calibrate", ROOT / "benchmarks" / "policy_calibrate.py"
-    )
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_benchmark("policy_calibrate")
     model_out, report_out = tmp_path / "m.json", tmp_path / "r.json"
     mod.main(
         ["--devset", str(DEVSET), "--model-out", str(model_out), "--report-out", str(report_out)]
@@ -59,12 +54,7 @@ def test_calibration_script_refits_from_the_devset(tmp_path: Path) -> None:
 def test_weighted_prf_counts_each_pair_as_its_stratum() -> None:
     import numpy as np
 
-    spec = importlib.util.spec_from_file_location(
-        "policy_calibrate", ROOT / "benchmarks" / "policy_calibrate.py"
-    )
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_benchmark("policy_calibrate")
     gold = np.array([True, False, True])
     pred = np.array([True, True, False])
     # one true positive standing for 1 pair, one false positive for 3, one miss for 1

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "policy_speed.py"
+from tests.benchmark_scripts import load_benchmark
 
 
 @pytest.mark.slow
 def test_policy_speed_smoke(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("policy_speed", BENCH)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_benchmark("policy_speed")
     out = tmp_path / "speed.json"
     mod.main(["--smoke", "--out", str(out), "--embedder", "none", "--no-variants"])
     report = json.loads(out.read_text(encoding="utf-8"))
