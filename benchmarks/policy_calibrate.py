@@ -62,6 +62,39 @@ def signals_for(rows: list[dict[str, Any]]) -> list[dict[str, float]]:
     return out
 
 
+def context_for(rows: list[dict[str, Any]], data_dir: Path) -> list[dict[str, float]]:
+    """Each pair's corpus-context features (``prasan.policy.context``), read against the full
+    analysis stored under ``data_dir`` (``PRASAN_DATA_DIR`` of ``prasan policy analyze``): both
+    sides are featurised in that corpus's space and measured against all its items, their own
+    document left out, exactly as a corpus run measures its items."""
+    from prasan.policy import candidates as cand
+    from prasan.policy import context as ctx
+    from prasan.policy import store
+    from prasan.policy.analyzer import doc_key
+
+    an = store.load_analyzer(store.state_path(data_dir))
+    assert an.features is not None
+    docs_all = (
+        np.asarray(an.context_docs)
+        if an.context_docs is not None
+        else np.array([doc_key(ai.item.doc) for ai in an.items], dtype=np.int64)
+    )
+    extra: dict[str, int] = {}  # words the corpus never saw: shared columns for all sides
+    sides = [an.analyze_text(r[s]["text"], "", s) for r in rows for s in ("a", "b")]
+    fs = an.featurize(sides, extra)
+    keys = np.array([doc_key(r[s]["doc"]) for r in rows for s in ("a", "b")], dtype=np.int64)
+    f = an.features
+    stats = ctx.neighbourhood(fs.X, f.X, fs.Z, np.asarray(f.Z), keys, docs_all)
+    x = cand.widen(fs.X, f.X.shape[1] + len(extra))
+    out = []
+    for k in range(len(rows)):
+        a, b = 2 * k, 2 * k + 1
+        cos = float((x[a] @ x[b].T).toarray()[0, 0])
+        dense = float(np.asarray(fs.Z[a]) @ np.asarray(fs.Z[b]))
+        out.append(ctx.pair_features(stats[a], stats[b], cos, dense))
+    return out
+
+
 def f1(gold: np.ndarray, pred: np.ndarray) -> float:
     tp = int((gold & pred).sum())
     fp = int((~gold & pred).sum())
@@ -299,6 +332,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
     ap.add_argument("--repeats", type=int, default=10, help="repeats of 5-fold CV on dev")
     ap.add_argument("--no-study", action="store_true", help="skip the dev-only design study")
+    ap.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="PRASAN_DATA_DIR of a stored full-corpus analysis: also fit the corpus-context "
+        "models (redundant_*_context) that batch analysis and add use",
+    )
     args = ap.parse_args(argv)
 
     raw = args.devset.read_bytes()
@@ -328,6 +368,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         m["threshold"] = th
         m["dev_cv_f1"] = round(best_f1, 4)
         model[key] = m
+    contextual: list[tuple[str, np.ndarray, list[str]]] = []
+    if args.data_dir is not None:
+        from prasan.policy.context import FEATURES as CONTEXT
+
+        for f, extra in zip(feats, context_for(rows, args.data_dir), strict=True):
+            f.update(extra)
+        for key, cols in (("redundant_encoder", names), ("redundant_plain", plain)):
+            ccols = cols + list(CONTEXT)
+            contextual.append(
+                (key + "_context", np.array([[f[n] for n in ccols] for f in feats]), ccols)
+            )
+        for key, mat, cols in contextual:
+            best_f1, th = cv_redundancy_f1(
+                mat[dev], y[dev], forced[dev], vetoed[dev], repeats=args.repeats, c=args.c
+            )
+            m = fit(mat[dev], y[dev], cols, args.c)
+            m["threshold"] = th
+            m["dev_cv_f1"] = round(best_f1, 4)
+            model[key] = m
     red_dev = dev & y
     model["duplicate_vs_overlap"] = fit(x[red_dev], gold[red_dev] == "duplicate", names, args.c)
     model["duplicate_vs_overlap"]["threshold"] = cv_label_cut(
@@ -396,6 +455,32 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if "batch_threshold" in batch:
             for k in ("redundant_encoder", "redundant_plain"):
                 model[k]["batch_threshold"] = batch["batch_threshold"]
+        if contextual:  # a corpus run reads the context models: their own corpus-run threshold
+            key, mat, cols = contextual[0]
+            batch_c = corpus_run_thresholds(
+                rows, prob(model[key], mat, cols), forced, vetoed, SAMPLE
+            )
+            report["corpus_run_context"] = batch_c
+            if "batch_threshold" in batch_c:
+                for k, _, _ in contextual:
+                    model[k]["batch_threshold"] = batch_c["batch_threshold"]
+    if contextual:
+        keyword = np.array([r.get("source") != "corpus_run_sample" for r in rows])
+        scored: dict[str, Any] = {}
+        for k, mat, cols in contextual:
+            pred = ((prob(model[k], mat, cols) >= model[k]["threshold"]) & ~vetoed) | forced
+            t = test
+            scored[k] = {
+                "test": weighted_prf(y[t], pred[t], np.ones(int(t.sum()))),
+                "test_keyword_f1": round(f1(y[t & keyword], pred[t & keyword]), 4),
+                "test_corpus_f1": round(f1(y[t & ~keyword], pred[t & ~keyword]), 4),
+            }
+        report["context"] = {
+            "data_dir": str(args.data_dir),
+            "dev_cv_redundancy_f1": {k: model[k]["dev_cv_f1"] for k, _, _ in contextual},
+            "test_redundancy_f1": {k: v["test"]["f1"] for k, v in scored.items()},
+            "test": scored,
+        }
     report["signal_seconds"] = round(seconds, 2)
     args.model_out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     if args.model_out == MODEL:

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from prasan.policy import candidates as cand
+from prasan.policy import context as ctx
 from prasan.policy.evidence import Passage, SentenceSide, align
 from prasan.policy.ingest import Document, Item, split_items
 from prasan.policy.relate import (
@@ -70,6 +71,7 @@ class AnalyzerConfig:
     encoder_band_model: float = 0.15  # ... in probability, with the calibrated model
     encoder_max_items: int = 800  # ... on at most this many items per batch
     encoder_head_chars: int = 2000  # the calibration used the first 2,000 characters
+    context: bool = True  # each item's neighbourhood in the corpus (``context``), ~45 s a corpus
     evidence_top: int = 3
     relate: RelateConfig = field(default_factory=RelateConfig)
 
@@ -160,6 +162,13 @@ def sentence_key(sentence: str) -> int:
     return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+def doc_key(doc: str) -> int:
+    """A document id as a 63-bit integer (for masking an item's own document)."""
+    return (
+        int.from_bytes(hashlib.blake2b(doc.encode("utf-8"), digest_size=8).digest(), "little") >> 1
+    )
+
+
 class Analyzer:
     def __init__(self, config: AnalyzerConfig | None = None, embedder: Embedder | None = None):
         self.config = config or AnalyzerConfig()
@@ -184,6 +193,10 @@ class Analyzer:
         # how many items / words the state file on disk holds (``store.save`` writes the rest)
         self.saved_items = 0
         self.saved_vocab = 0
+        # each item's neighbourhood in the corpus (``context.STATS``) and its document's key:
+        # what corpus pairs read beyond their own signals (None: not computed)
+        self.context: npt.NDArray[np.float32] | None = None
+        self.context_docs: npt.NDArray[np.int64] | None = None
         # where stored items' texts come from when evidence needs them (see ``store``)
         self.text_source: Callable[[list[str]], dict[str, str]] | None = None
 
@@ -256,6 +269,11 @@ class Analyzer:
         t0 = time.perf_counter()
         self.lsh = cand.lsh_index(sm, list(range(len(items))), cfg.lsh_threshold)
         self.timings["lsh_index"] = time.perf_counter() - t0
+        if cfg.context:
+            t0 = time.perf_counter()
+            self.context_docs = np.array([doc_key(ai.item.doc) for ai in items], dtype=np.int64)
+            self.context = ctx.neighbourhood(xm, xm, zm, zm, self.context_docs, self.context_docs)
+            self.timings["context"] = time.perf_counter() - t0
         return self
 
     def _fit_lsa(self, xm: sparse.csr_matrix) -> None:
@@ -366,6 +384,7 @@ class Analyzer:
         for k in range(len(ia)):
             a, b = items_a[ia[k]].p, items_b[ib[k]].p
             la, lb = a.lang, b.lang
+            conflict = instance_conflicts(a, b)
             out.append(
                 PairSignals(
                     cosine=float(cos[k]),
@@ -384,7 +403,9 @@ class Analyzer:
                     year_differs=bool(a.years and b.years and a.years[0] != b.years[0]),
                     cross_language=(la == "en") != (lb == "en"),
                     both_appointments=a.appointment and b.appointment,
-                    **instance_conflicts(a, b),
+                    head_year_conflict=conflict["head_year_conflict"],
+                    round_conflict=conflict["round_conflict"],
+                    area_conflict=conflict["area_conflict"],
                 )
             )
         return out
@@ -424,6 +445,11 @@ class Analyzer:
         t0 = time.perf_counter()
         f = self.features
         sig = self.signals(f, self.items, pairs[:, 0], f, self.items, pairs[:, 1])
+        if self.context is not None:
+            c = self.context
+            for k, s in enumerate(sig):
+                a, b = int(pairs[k, 0]), int(pairs[k, 1])
+                s.context = ctx.pair_features(c[a], c[b], s.cosine, s.dense)
         rels = [decide(s, self.config.relate, batch=True) for s in sig]
         self.timings["relate"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -442,12 +468,17 @@ class Analyzer:
     def _consult_encoder(
         self, pairs: npt.NDArray[np.int64], sig: list[PairSignals], rels: list[Relation]
     ) -> None:
-        from prasan.policy.relate import calibrated_model, redundancy_threshold
+        from prasan.policy.relate import (
+            calibrated_model,
+            redundancy_model_key,
+            redundancy_threshold,
+        )
 
         cfg = self.config
         model = calibrated_model()
         if model is not None:
-            th = redundancy_threshold(cfg.relate, model["redundant_encoder"], batch=True)
+            key = redundancy_model_key(model, encoder=True, context=self.context is not None)
+            th = redundancy_threshold(cfg.relate, model[key], batch=True)
             width = cfg.encoder_band_model
         else:
             th, width = cfg.relate.overlap_score, cfg.encoder_band
@@ -656,6 +687,13 @@ class Analyzer:
             i = base + k
             if j != i:
                 found.add((min(i, j), max(i, j)))
+        if self.context is not None and self.context_docs is not None:
+            new_docs = np.array([doc_key(ai.item.doc) for ai in new], dtype=np.int64)
+            docs_all = np.concatenate([self.context_docs, new_docs])
+            stats = ctx.neighbourhood(fn.X, merged.X, fn.Z, merged.Z, new_docs, docs_all)
+            # the stored items keep the neighbourhoods the batch measured (as they keep its idf)
+            self.context = np.vstack([self.context, stats])
+            self.context_docs = docs_all
         self.items.extend(new)
         for k, ai in enumerate(new):
             self.index[ai.id] = base + k

@@ -70,6 +70,8 @@ class PairSignals:
     round_conflict: bool = False  # another meeting, round, batch, phase, month or day
     area_conflict: bool = False  # both name provinces or regions, none in common
     both_appointments: bool = False  # both titles appoint officials
+    # the pair in its corpus (``context.pair_features``); None outside a corpus (``compare``)
+    context: dict[str, float] | None = None
 
     @property
     def instance_conflict(self) -> bool:
@@ -171,6 +173,13 @@ def redundancy_threshold(cfg: RelateConfig, red: dict[str, Any], *, batch: bool)
     return float(red.get("batch_threshold", red["threshold"]))
 
 
+def redundancy_model_key(model: dict[str, Any], *, encoder: bool, context: bool) -> str:
+    """Which redundancy model reads a pair: with or without the encoder, and with the corpus
+    context when the pair has it and the model file has a model for it."""
+    key = "redundant_encoder" if encoder else "redundant_plain"
+    return key + "_context" if context and key + "_context" in model else key
+
+
 def _prob(m: dict[str, Any], f: dict[str, float]) -> float:
     z = float(m["intercept"]) + sum(float(w) * f[k] for k, w in m["weights"].items())
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
@@ -193,7 +202,10 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     if model is None or s.cross_language:
         return decide_by_rules(s, cfg)
     f = features(s)
-    red = model["redundant_encoder" if s.encoder is not None else "redundant_plain"]
+    key = redundancy_model_key(model, encoder=s.encoder is not None, context=s.context is not None)
+    if key.endswith("_context") and s.context is not None:
+        f = {**f, **s.context}
+    red = model[key]
     p = _prob(red, f)
     threshold = redundancy_threshold(cfg, red, batch=batch)
     copy = is_copy(s)

@@ -10,7 +10,8 @@ Layout of the state directory (``var/policy/analyzer/``, see ``state_path``):
 - ``CURRENT`` names the complete version in use, a folder ``v<n>/`` written whole before
   ``CURRENT`` is switched to it (so a reader never sees half a state);
 - in it, every array is a ``.npy`` file opened memory-mapped (the sparse TF-IDF matrices as
-  their CSR arrays, the LSA, the MinHash signatures), the small things are one pickle
+  their CSR arrays, the LSA, the MinHash signatures, each item's neighbourhood in the corpus
+  ``context.npy`` with its document keys ``context_docs.npy``), the small things are one pickle
   (``meta.pkl``: configuration, vocabulary, boilerplate keys), and the ~29,000 items' entities
   are one pickled record each in ``items.bin`` (offsets in ``items.idx.npy``), decoded only
   when ``add`` touches that item (its neighbours and their clusters);
@@ -262,6 +263,9 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> None:
     np.save(tmp / "Z.npy", f.Z)
     np.save(tmp / "S.npy", f.S)
     np.save(tmp / "n_sh.npy", f.n_sh)
+    if analyzer.context is not None and analyzer.context_docs is not None:
+        np.save(tmp / "context.npy", analyzer.context)
+        np.save(tmp / "context_docs.npy", analyzer.context_docs)
     offsets = [0]
     ids = []
     with (tmp / "items.bin").open("wb") as fh:
@@ -310,6 +314,9 @@ def save(analyzer: Analyzer, path: Path) -> None:
         "n_docs": vocab.n_docs,
         "idf": analyzer.idf,
     }
+    if analyzer.context is not None and analyzer.context_docs is not None:
+        delta["context"] = np.asarray(analyzer.context[base:])
+        delta["context_docs"] = np.asarray(analyzer.context_docs[base:])
     d = delta_path(path)
     tmp = d.with_name(f".{d.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as fh:
@@ -341,6 +348,12 @@ def _apply_delta(analyzer: Analyzer, delta: dict[str, Any]) -> None:
     f.Z = np.vstack([f.Z, delta["Z"]])
     f.S = np.vstack([f.S, delta["S"]])
     f.n_sh = np.concatenate([f.n_sh, delta["n_sh"]])
+    if analyzer.context is not None and analyzer.context_docs is not None:
+        if "context" in delta:
+            analyzer.context = np.vstack([analyzer.context, delta["context"]])
+            analyzer.context_docs = np.concatenate([analyzer.context_docs, delta["context_docs"]])
+        else:  # additions saved without neighbourhoods: the corpus context is incomplete
+            analyzer.context = analyzer.context_docs = None
     base = len(analyzer.items)
     for k, rec in enumerate(delta["items"]):
         ai = rec if isinstance(rec, AnalyzedItem) else _from_record(rec)
@@ -377,6 +390,9 @@ def _load_version(d: Path) -> Analyzer:
         np.load(d / "n_sh.npy", mmap_mode="r"),
     )
     an.lsh = cand.BandIndex(signatures, *meta["banding"])
+    if (d / "context.npy").exists():  # states saved before corpus context have none
+        an.context = np.load(d / "context.npy", mmap_mode="r")
+        an.context_docs = np.load(d / "context_docs.npy", mmap_mode="r")
     offsets = np.load(d / "items.idx.npy")
     blob: bytes | mmap.mmap = b""
     if offsets[-1]:

@@ -1,0 +1,129 @@
+"""Corpus context: each item's neighbourhood, the pair features read from it, the models that
+use them (batch and add only), and their life on disk."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy import sparse
+from typer.testing import CliRunner
+
+from prasan.cli import app
+from prasan.core.settings import get_settings
+from prasan.policy import context as ctx
+from prasan.policy import relate, store
+from prasan.policy.analyzer import analyzer_from_documents
+from prasan.policy.demo import demo_corpus_path
+from prasan.policy.ingest import Document, split_items
+from tests.benchmark_scripts import load_benchmark
+
+
+def test_neighbourhood_leaves_out_the_items_own_document() -> None:
+    x = sparse.csr_matrix(
+        np.array([[1, 0, 0], [1, 0, 0], [0.6, 0.8, 0], [0, 0, 1]], dtype=np.float32)
+    )
+    z = x.toarray()
+    docs = np.array([7, 7, 8, 9])  # items 0 and 1: one document
+    stats = ctx.neighbourhood(x, x, z, z, docs, docs)
+    # item 0 does not see its twin (same document); its nearest other item is item 2 (0.6)
+    assert stats[0, 0] == pytest.approx((0.6 + 0.0) / 2)  # top-5 mean over the 2 it may see
+    assert stats[0, 2] == 1  # one item within cosine 0.5
+    assert stats[2, 2] == 2  # item 2 sees both 0 and 1 at 0.6
+    assert stats[3, 2] == 0
+    feats = ctx.pair_features(stats[0], stats[2], cosine=0.6, dense=0.6)
+    assert set(feats) == set(ctx.FEATURES)
+    assert feats["x_margin"] == pytest.approx(0.6 - (stats[0, 0] + stats[2, 0]) / 2)
+
+
+def test_decide_reads_the_context_model_only_for_a_pair_in_a_corpus(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base = {"intercept": -5.0, "weights": {}, "threshold": 0.5}
+    with_context = {"intercept": 5.0, "weights": {"x_margin": 0.0}, "threshold": 0.5}
+    model: dict[str, Any] = {
+        "redundant_plain": base,
+        "redundant_encoder": base,
+        "redundant_plain_context": with_context,
+        "redundant_encoder_context": with_context,
+        "duplicate_vs_overlap": {"intercept": 5.0, "weights": {}},
+        "related_vs_unrelated": {"intercept": 5.0, "weights": {}},
+    }
+    monkeypatch.setattr(relate, "calibrated_model", lambda: model)
+    s = relate.PairSignals(cosine=0.3, jaccard=0.1, containment=0.1, title=0.1, dense=0.3)
+    assert relate.decide(s).label == "related"  # no corpus: the base model
+    s.context = dict.fromkeys(ctx.FEATURES, 0.0)
+    assert relate.decide(s).label == "duplicate"  # in a corpus: the context model
+    del model["redundant_plain_context"]  # an older model file: the base model again
+    assert relate.decide(s).label == "related"
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, Any]]:
+    with gzip.open(demo_corpus_path(), "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh][:80]
+
+
+def test_context_is_measured_in_the_batch_kept_on_disk_and_grown_by_add(
+    rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    docs = [Document(id=r["id"], text=r["text"], title=r.get("title") or "") for r in rows[:60]]
+    an = analyzer_from_documents(docs, workers=1)
+    assert an.context is not None and an.context.shape == (len(an.items), len(ctx.STATS))
+    assert an.context_docs is not None and len(an.context_docs) == len(an.items)
+    path = store.state_path(tmp_path)
+    store.save_analyzer(an, path)
+    loaded = store.load_analyzer(path)
+    assert loaded.context is not None
+    np.testing.assert_array_equal(np.asarray(loaded.context), an.context)
+    texts = {ai.id: ai.item.text for ai in an.items}
+    loaded.text_source = lambda ids: {i: texts[i] for i in ids if i in texts}
+    copy = Document(id="copy-of-" + rows[3]["id"], text=rows[3]["text"], title="")
+    loaded.add(loaded.process(split_items(copy), workers=1))
+    assert loaded.context is not None and len(loaded.context) == len(loaded.items)
+    store.save(loaded, path)  # a delta, not a rewrite
+    again = store.load_analyzer(path)
+    assert again.context is not None
+    np.testing.assert_array_equal(np.asarray(again.context), np.asarray(loaded.context))
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("PRASAN_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("PRASAN_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path / "var"
+    get_settings.cache_clear()
+
+
+@pytest.mark.slow
+def test_calibration_fits_the_context_models_from_a_stored_analysis(
+    rows: list[dict[str, Any]], tmp_path: Path, data_dir: Path
+) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    res = CliRunner().invoke(
+        app,
+        ["policy", "analyze", str(corpus), "--out", str(tmp_path / "o"), "--embedder", "none"],
+    )
+    assert res.exit_code == 0, res.output
+    cal = load_benchmark("policy_calibrate")
+    model_out, report_out = tmp_path / "m.json", tmp_path / "r.json"
+    cal.main(
+        ["--model-out", str(model_out), "--report-out", str(report_out), "--no-study",
+         "--repeats", "2", "--data-dir", str(data_dir)]
+    )  # fmt: skip
+    model = json.loads(model_out.read_text(encoding="utf-8"))
+    for key in ("redundant_encoder_context", "redundant_plain_context"):
+        assert set(ctx.FEATURES) <= set(model[key]["weights"])
+        assert 0 < model[key]["batch_threshold"] < 1
+    report = json.loads(report_out.read_text(encoding="utf-8"))
+    assert set(report["context"]["test_redundancy_f1"]) == {
+        "redundant_encoder_context",
+        "redundant_plain_context",
+    }
