@@ -10,13 +10,17 @@ agencies, the gap between the items' dates, the years they name) are computed by
 - ``redundant_encoder`` / ``redundant_plain``: duplicate-or-overlap vs the rest, with and without
   the encoder (batch analysis consults the encoder only near the threshold);
 - ``duplicate_vs_overlap`` (on redundant dev pairs) and ``related_vs_unrelated`` (on the rest),
-  each with the cut of the best cross-validated macro F1 of its two labels.
+  each with the cut of the best cross-validated macro F1 of its two labels;
+- with ``--data-dir DIR`` (a stored full-corpus analysis), also ``redundant_encoder_context`` /
+  ``redundant_plain_context``: the same plus each pair's corpus context
+  (``prasan.policy.context``), which batch analysis and ``add`` read; their corpus-run
+  threshold is set on the context model's probabilities.
 
 The redundancy threshold is the best mean F1 over 10 repeats of stratified 5-fold
 cross-validation on dev (with the copy rule ``decide`` applies before the model). Coefficients go to
 ``src/prasan/policy/data/relate_model.json``; the report (dev CV and the untouched test split)
 to ``benchmarks/results/policy_calibration.json``. Rerun:
-``.venv/bin/python benchmarks/policy_calibrate.py [--devset PATH]``.
+``.venv/bin/python benchmarks/policy_calibrate.py [--devset PATH] [--data-dir DIR]``.
 """
 
 from __future__ import annotations
