@@ -18,7 +18,7 @@ from prasan.cli import app
 from prasan.core.settings import get_settings
 from prasan.policy import context as ctx
 from prasan.policy import relate, store
-from prasan.policy.analyzer import analyzer_from_documents
+from prasan.policy.analyzer import AnalyzerConfig, analyzer_from_documents
 from prasan.policy.demo import demo_corpus_path
 from prasan.policy.ingest import Document, split_items
 from tests.benchmark_scripts import load_benchmark
@@ -127,3 +127,26 @@ def test_calibration_fits_the_context_models_from_a_stored_analysis(
         "redundant_encoder_context",
         "redundant_plain_context",
     }
+
+
+def test_a_corpus_beyond_the_cap_is_measured_against_a_fixed_sample(
+    rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    assert ctx.reference(100, 100) is None
+    ref = ctx.reference(100, 30)
+    assert ref is not None and len(set(ref.tolist())) == 30 and list(ref) == sorted(ref)
+    assert np.array_equal(ref, ctx.reference(100, 30))  # the same sample every time
+    docs = [Document(id=r["id"], text=r["text"], title=r.get("title") or "") for r in rows[:60]]
+    an = analyzer_from_documents(docs, config=AnalyzerConfig(context_reference=20), workers=1)
+    assert an.context_ref is not None and len(an.context_ref) == 20
+    assert an.context is not None and an.context.shape == (len(an.items), len(ctx.STATS))
+    path = store.state_path(tmp_path)
+    store.save_analyzer(an, path)
+    loaded = store.load_analyzer(path)
+    assert loaded.context_ref is not None
+    assert np.array_equal(loaded.context_ref, an.context_ref)
+    texts = {ai.id: ai.item.text for ai in an.items}
+    loaded.text_source = lambda ids: {i: texts[i] for i in ids if i in texts}
+    copy = Document(id="copy-of-" + rows[3]["id"], text=rows[3]["text"], title="")
+    loaded.add(loaded.process(split_items(copy), workers=1))
+    assert loaded.context is not None and len(loaded.context) == len(loaded.items)

@@ -42,6 +42,16 @@ def _stats(sims: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
     return out
 
 
+def reference(n: int, cap: int, seed: int = 2561) -> npt.NDArray[np.int64] | None:
+    """The items a corpus of ``n`` measures neighbourhoods against: all of them (None) up to
+    ``cap``, else a fixed random sample of ``cap`` (sorted), so the step costs O(n * cap), not
+    O(n^2). The thaigov corpus (29,206 items) stays under the default cap of 30,000; beyond
+    it the counts and means are estimates from the sample, which the model was not fitted on."""
+    if n <= cap:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n, cap, replace=False)).astype(np.int64)
+
+
 def neighbourhood(
     xq: sparse.csr_matrix,
     x_all: sparse.csr_matrix,

@@ -266,6 +266,8 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> None:
     if analyzer.context is not None and analyzer.context_docs is not None:
         np.save(tmp / "context.npy", analyzer.context)
         np.save(tmp / "context_docs.npy", analyzer.context_docs)
+        if analyzer.context_ref is not None:
+            np.save(tmp / "context_ref.npy", analyzer.context_ref)
     offsets = [0]
     ids = []
     with (tmp / "items.bin").open("wb") as fh:
@@ -393,6 +395,8 @@ def _load_version(d: Path) -> Analyzer:
     if (d / "context.npy").exists():  # states saved before corpus context have none
         an.context = np.load(d / "context.npy", mmap_mode="r")
         an.context_docs = np.load(d / "context_docs.npy", mmap_mode="r")
+        if (d / "context_ref.npy").exists():
+            an.context_ref = np.load(d / "context_ref.npy")
     offsets = np.load(d / "items.idx.npy")
     blob: bytes | mmap.mmap = b""
     if offsets[-1]:
