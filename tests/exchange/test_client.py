@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -27,21 +25,10 @@ def _answer(
         protocol.CALL_ID: "call-1",
         protocol.REQUEST_HASH: f"sha-256=:{request_hash}:",
     }
-    message = signing.HttpMessage.response(200, list(headers.items()))
-    signed = signing.sign(
-        message,
-        key=key,
-        label=protocol.RESPONSE_LABEL,
-        components=components,
-        params={
-            "created": int(time.time()),
-            "alg": "ed25519",
-            "keyid": KID,
-            "tag": protocol.RESPONSE_TAG,
-        },
-    )
-    headers["signature-input"] = signed.input_member
-    headers["signature"] = signed.signature_member
+    headers = protocol.sign_response(
+        200, headers, key=key, kid=KID, label=protocol.RESPONSE_LABEL,
+        tag=protocol.RESPONSE_TAG, components=components,
+    )  # fmt: skip
     return httpx.Response(200, content=body, headers=headers)
 
 

@@ -220,20 +220,14 @@ def test_a_hub_refusal_altered_on_the_way_is_not_taken_as_the_hubs(world: World)
 def test_a_refusal_signed_by_a_member_that_is_not_the_hub_is_not_the_hubs(world: World) -> None:
     import httpx
 
-    from prasan.exchange import protocol, signing
+    from prasan.exchange import protocol
 
     prepared, resp = _hub_refusal(world)
     headers = {k: v for k, v in resp.headers.items() if k not in ("signature", "signature-input")}
-    forged = signing.sign(
-        signing.HttpMessage.response(resp.status_code, headers.items()),
-        key=world.keys.provider,
-        label=protocol.HUB_LABEL,
-        components=protocol.REFUSAL_COMPONENTS,
-        params={"created": int(utcnow().timestamp()), "alg": "ed25519",
-                "keyid": world.provider_kid, "tag": protocol.REFUSAL_TAG},
+    headers = protocol.sign_response(
+        resp.status_code, headers, key=world.keys.provider, kid=world.provider_kid,
+        label=protocol.HUB_LABEL, tag=protocol.REFUSAL_TAG, components=protocol.REFUSAL_COMPONENTS,
     )  # fmt: skip
-    headers["signature-input"] = forged.input_member
-    headers["signature"] = forged.signature_member
     with pytest.raises(ExchangeError) as info:
         world.client.check(httpx.Response(403, headers=headers, content=resp.content), prepared)
     assert info.value.signed_by == ""

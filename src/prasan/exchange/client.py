@@ -203,51 +203,50 @@ class ExchangeClient:
 
     def _verify_refusal(self, resp: httpx.Response, headers: dict[str, str]) -> str:
         """The hub's key that signed this refusal, or a ``PrasanError`` saying why not."""
-        message = signing.HttpMessage.response(
-            resp.status_code,
-            [(k, headers[k]) for k in protocol.REFUSAL_COMPONENTS[1:] if k in headers],
+        return self._verified_kid(
+            resp, headers, protocol.REFUSAL_TAG, protocol.REFUSAL_COMPONENTS, member=HUB_MEMBER_ID
         )
-        sig = protocol.pick(
-            signing.parse_signatures(headers.get("signature-input"), headers.get("signature")),
-            protocol.REFUSAL_TAG,
-        )
-        protocol.check_params(
-            sig, required=protocol.REFUSAL_COMPONENTS, now=dt.datetime.now(dt.UTC), need_nonce=False
-        )
-        if not sig.keyid.startswith(HUB_MEMBER_ID + "#"):
-            raise SignatureInvalid(
-                f"The refusal is signed with {sig.keyid}, not a key of the hub {HUB_MEMBER_ID}",
-                detail_th="คำปฏิเสธไม่ได้ลงนามโดยศูนย์แลกเปลี่ยนข้อมูล",
-            )
-        signing.verify(message, sig, self.provider_key(sig.keyid))
-        signing.check_content_digest(headers.get("content-digest"), resp.content)
-        return sig.keyid
 
     def _verify(self, resp: httpx.Response, headers: dict[str, str], prepared: Prepared) -> str:
-        keep = ("content-type", "content-digest", protocol.CALL_ID, protocol.REQUEST_HASH)
-        message = signing.HttpMessage.response(
-            resp.status_code, [(k, headers[k]) for k in keep if k in headers]
-        )
-        sig = protocol.pick(
-            signing.parse_signatures(headers.get("signature-input"), headers.get("signature")),
-            protocol.RESPONSE_TAG,
-        )
-        # The signature must cover the request hash and digest, or binding proves nothing.
-        protocol.check_params(
-            sig,
-            required=protocol.RESPONSE_COMPONENTS,
-            now=dt.datetime.now(dt.UTC),
-            need_nonce=False,
-        )
-        key = self.provider_key(sig.keyid)
-        signing.verify(message, sig, key)
-        signing.check_content_digest(headers.get("content-digest"), resp.content)
+        kid = self._verified_kid(resp, headers, protocol.RESPONSE_TAG, protocol.RESPONSE_COMPONENTS)
         if headers.get(protocol.REQUEST_HASH) != f"sha-256=:{prepared.request_hash}:":
             raise ProviderFailed(
                 "The answer is signed by the provider but bound to a different request: do not "
                 "use it, and report it to the exchange administrator",
                 detail_th="คำตอบลงนามโดยผู้ให้บริการแต่ผูกกับคำขออื่น: ห้ามใช้ และแจ้งผู้ดูแลระบบ",
             )
+        return kid
+
+    def _verified_kid(
+        self,
+        resp: httpx.Response,
+        headers: dict[str, str],
+        tag: str,
+        components: tuple[str, ...],
+        *,
+        member: str | None = None,
+    ) -> str:
+        """The key id of a response signature with ``tag`` that covers ``components`` (the
+        status and these headers), verifies with a directory key (of ``member``, if given) and
+        matches the body's digest; otherwise a ``PrasanError`` saying why not."""
+        message = signing.HttpMessage.response(
+            resp.status_code, [(k, headers[k]) for k in components[1:] if k in headers]
+        )
+        sig = protocol.pick(
+            signing.parse_signatures(headers.get("signature-input"), headers.get("signature")),
+            tag,
+        )
+        # The signature must cover the request hash and digest, or binding proves nothing.
+        protocol.check_params(
+            sig, required=components, now=dt.datetime.now(dt.UTC), need_nonce=False
+        )
+        if member is not None and not sig.keyid.startswith(member + "#"):
+            raise SignatureInvalid(
+                f"The refusal is signed with {sig.keyid}, not a key of the hub {member}",
+                detail_th="คำปฏิเสธไม่ได้ลงนามโดยศูนย์แลกเปลี่ยนข้อมูล",
+            )
+        signing.verify(message, sig, self.provider_key(sig.keyid))
+        signing.check_content_digest(headers.get("content-digest"), resp.content)
         return sig.keyid
 
     def provider_key(self, kid: str) -> Ed25519PublicKey:

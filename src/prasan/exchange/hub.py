@@ -297,21 +297,10 @@ def signed_refusal_headers(hub: Hub, exc: PrasanError, body: bytes) -> dict[str,
     headers["content-type"] = "application/problem+json"
     headers["content-digest"] = signing.content_digest(body)
     kid, key = hub.key
-    signed = signing.sign(
-        signing.HttpMessage.response(exc.status, headers.items()),
-        key=key,
-        label=protocol.HUB_LABEL,
-        components=protocol.REFUSAL_COMPONENTS,
-        params={
-            "created": int(utcnow().timestamp()),
-            "alg": "ed25519",
-            "keyid": kid,
-            "tag": protocol.REFUSAL_TAG,
-        },
-    )
-    headers["signature-input"] = signed.input_member
-    headers["signature"] = signed.signature_member
-    return headers
+    return protocol.sign_response(
+        exc.status, headers, key=key, kid=kid, label=protocol.HUB_LABEL,
+        tag=protocol.REFUSAL_TAG, components=protocol.REFUSAL_COMPONENTS,
+    )  # fmt: skip
 
 
 def handle(

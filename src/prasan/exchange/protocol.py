@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from prasan.exchange import signing
 from prasan.exchange.errors import SignatureExpired, SignatureInvalid, UnknownService
 from prasan.exchange.signing import ParsedSignature
 
@@ -121,3 +125,28 @@ def split_path(path: str) -> tuple[str, str, str]:
         )
     rest = "/".join(parts[5:])
     return "/".join(parts[:4]), parts[4], (f"/{rest}" if rest else "")
+
+
+def sign_response(
+    status: int,
+    headers: Mapping[str, str],
+    *,
+    key: Ed25519PrivateKey,
+    kid: str,
+    label: str,
+    tag: str,
+    components: Sequence[str],
+) -> dict[str, str]:
+    """``headers`` (lower-case names) with a signature of the response over ``components``
+    added: how a provider signs its answers and the hub its own refusals."""
+    out = dict(headers)
+    signed = signing.sign(
+        signing.HttpMessage.response(status, out.items()),
+        key=key,
+        label=label,
+        components=components,
+        params={"created": int(time.time()), "alg": "ed25519", "keyid": kid, "tag": tag},
+    )
+    out["signature-input"] = signed.input_member
+    out["signature"] = signed.signature_member
+    return out

@@ -151,20 +151,10 @@ def create_provider_app(
             protocol.CALL_ID: call_id,
             protocol.REQUEST_HASH: request_hash,
         }
-        signed = signing.sign(
-            signing.HttpMessage.response(status, headers.items()),
-            key=key,
-            label=protocol.RESPONSE_LABEL,
-            components=protocol.RESPONSE_COMPONENTS,
-            params={
-                "created": int(time.time()),
-                "alg": "ed25519",
-                "keyid": kid,
-                "tag": protocol.RESPONSE_TAG,
-            },
-        )
-        headers["signature-input"] = signed.input_member
-        headers["signature"] = signed.signature_member
+        headers = protocol.sign_response(
+            status, headers, key=key, kid=kid, label=protocol.RESPONSE_LABEL,
+            tag=protocol.RESPONSE_TAG, components=protocol.RESPONSE_COMPONENTS,
+        )  # fmt: skip
         return Response(content=body, status_code=status, headers=headers)
 
     def refuse(exc: PrasanError, request: Request) -> Response:
