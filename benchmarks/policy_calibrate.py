@@ -88,7 +88,7 @@ def context_for(rows: list[dict[str, Any]], data_dir: Path) -> list[dict[str, fl
     fs = an.featurize(sides, extra)
     keys = np.array([doc_key(r[s]["doc"]) for r in rows for s in ("a", "b")], dtype=np.int64)
     f = an.features
-    stats = ctx.neighbourhood(fs.X, f.X, fs.Z, np.asarray(f.Z), keys, docs_all)
+    stats = ctx.neighbourhood(fs.X, f.X, fs.Z, np.asarray(f.Z), keys, docs_all, an.context_ref)
     x = cand.widen(fs.X, f.X.shape[1] + len(extra))
     out = []
     for k in range(len(rows)):
@@ -148,6 +148,57 @@ def evaluate_compare_texts(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def oof_probabilities(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    repeats: int = 10,
+    c: float = 1.0,
+    random_state: int = 0,
+    share: float = 1.0,
+    rng: np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold probabilities of the logistic model over ``repeats`` × stratified 5-fold CV:
+    ``(p, fold)``, each ``(repeats, len(y))``, ``fold`` saying which fold held each pair out.
+    ``share`` < 1 fits each fold on that share of its training pairs, drawn with ``rng``."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=random_state)
+    p = np.zeros((repeats, len(y)))
+    fold = np.zeros((repeats, len(y)), dtype=np.int64)
+    for k, (tr, te) in enumerate(cv.split(x, y)):
+        if share < 1.0:
+            assert rng is not None
+            tr = rng.choice(tr, max(10, int(len(tr) * share)), replace=False)
+        lr = LogisticRegression(C=c, max_iter=5000).fit(x[tr], y[tr])
+        p[k // 5, te] = lr.predict_proba(x[te])[:, 1]
+        fold[k // 5, te] = k % 5
+    return p, fold
+
+
+def redundancy_f1_by_repeat(
+    p: np.ndarray, y: np.ndarray, forced: np.ndarray, vetoed: np.ndarray, t: float
+) -> np.ndarray:
+    """Redundancy F1 of each repeat's out-of-fold probabilities at threshold ``t``, with
+    ``decide``'s rules applied (``forced`` pairs are copies, ``vetoed`` pairs are the guide's
+    not-redundant cases)."""
+    return np.array([f1(y, ((row >= t) & ~vetoed) | forced) for row in p])
+
+
+THRESHOLDS = np.round(np.linspace(0.1, 0.8, 29), 3)
+
+
+def best_mean_f1(
+    p: np.ndarray, y: np.ndarray, forced: np.ndarray, vetoed: np.ndarray
+) -> tuple[float, float]:
+    """``(mean F1 over the repeats, threshold)`` at the best threshold of the grid."""
+    return max(
+        (float(redundancy_f1_by_repeat(p, y, forced, vetoed, t).mean()), float(t))
+        for t in THRESHOLDS
+    )
+
+
 def cv_redundancy_f1(
     x: np.ndarray,
     y: np.ndarray,
@@ -158,42 +209,20 @@ def cv_redundancy_f1(
     c: float = 1.0,
 ) -> tuple[float, float]:
     """Mean redundancy F1 of the logistic model over ``repeats`` × stratified 5-fold CV, at the
-    best threshold of the grid, with ``decide``'s rules applied (``forced`` pairs are copies,
-    ``vetoed`` pairs are the guide's not-redundant cases): ``(f1, threshold)``."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import RepeatedStratifiedKFold
-
-    cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=0)
-    p_cv = np.zeros((repeats, len(y)))
-    for k, (tr, te) in enumerate(cv.split(x, y)):
-        lr = LogisticRegression(C=c, max_iter=5000).fit(x[tr], y[tr])
-        p_cv[k // 5, te] = lr.predict_proba(x[te])[:, 1]
-    grid = np.round(np.linspace(0.1, 0.8, 29), 3)
-    scores = [
-        (
-            float(np.mean([f1(y, ((p_cv[r] >= t) & ~vetoed) | forced) for r in range(repeats)])),
-            float(t),
-        )
-        for t in grid
-    ]
-    return max(scores)
+    best threshold of the grid, with ``decide``'s rules applied: ``(f1, threshold)``."""
+    p, _ = oof_probabilities(x, y, repeats=repeats, c=c)
+    return best_mean_f1(p, y, forced, vetoed)
 
 
 def cv_label_cut(x: np.ndarray, y: np.ndarray, *, repeats: int = 10, c: float = 1.0) -> float:
     """The cut on P(y) that best tells the two labels apart (mean macro F1 of both over
     ``repeats`` × stratified 5-fold CV): with 21 overlaps among 140 redundant dev pairs, 0.5
     would call almost every redundant pair a duplicate."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import RepeatedStratifiedKFold
-
-    cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=0)
-    folds = []
-    for tr, te in cv.split(x, y):
-        lr = LogisticRegression(C=c, max_iter=5000).fit(x[tr], y[tr])
-        folds.append((y[te], lr.predict_proba(x[te])[:, 1]))
+    p, fold = oof_probabilities(x, y, repeats=repeats, c=c)
+    folds = [(y[fold[r] == k], p[r, fold[r] == k]) for r in range(repeats) for k in range(5)]
     grid = np.round(np.linspace(0.3, 0.8, 21), 3)
     scores = [
-        (float(np.mean([(f1(g, p >= t) + f1(~g, p < t)) / 2 for g, p in folds])), float(t))
+        (float(np.mean([(f1(g, q >= t) + f1(~g, q < t)) / 2 for g, q in folds])), float(t))
         for t in grid
     ]
     return max(scores)[1]
@@ -299,7 +328,6 @@ def design_study(
                 ),
             )
         )
-    grid = np.round(np.linspace(0.1, 0.8, 29), 3)
     cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=0)
     out = []
     for set_name, cols in sets.items():
@@ -309,9 +337,9 @@ def design_study(
             for k, (tr, te) in enumerate(cv.split(xm, y)):
                 p[k // 5, te] = make().fit(xm[tr], y[tr]).predict_proba(xm[te])[:, 1]
             scores = []
-            for t in grid:
-                per = [f1(y, ((p[r] >= t) & ~vetoed) | forced) for r in range(repeats)]
-                scores.append((float(np.mean(per)), float(np.std(per)), float(t)))
+            for t in THRESHOLDS:
+                per = redundancy_f1_by_repeat(p, y, forced, vetoed, t)
+                scores.append((float(per.mean()), float(per.std()), float(t)))
             best = max(scores)
             out.append(
                 {
@@ -364,14 +392,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
     model: dict[str, Any] = {}
     report: dict[str, Any] = {"devset": str(args.devset), "sha256": hashlib.sha256(raw).hexdigest()}
-    for key, mat, cols in (("redundant_encoder", x, names), ("redundant_plain", xp, plain)):
+
+    def fit_redundant(mat: np.ndarray, cols: list[str]) -> dict[str, Any]:
+        """A redundancy model fitted on dev, with its cross-validated threshold and F1."""
         best_f1, th = cv_redundancy_f1(
             mat[dev], y[dev], forced[dev], vetoed[dev], repeats=args.repeats, c=args.c
         )
-        m = fit(mat[dev], y[dev], cols, args.c)
-        m["threshold"] = th
-        m["dev_cv_f1"] = round(best_f1, 4)
-        model[key] = m
+        return fit(mat[dev], y[dev], cols, args.c) | {
+            "threshold": th,
+            "dev_cv_f1": round(best_f1, 4),
+        }
+
+    for key, mat, cols in (("redundant_encoder", x, names), ("redundant_plain", xp, plain)):
+        model[key] = fit_redundant(mat, cols)
     contextual: list[tuple[str, np.ndarray, list[str]]] = []
     if args.data_dir is not None:
         from prasan.policy.context import FEATURES as CONTEXT
@@ -384,13 +417,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 (key + "_context", np.array([[f[n] for n in ccols] for f in feats]), ccols)
             )
         for key, mat, cols in contextual:
-            best_f1, th = cv_redundancy_f1(
-                mat[dev], y[dev], forced[dev], vetoed[dev], repeats=args.repeats, c=args.c
-            )
-            m = fit(mat[dev], y[dev], cols, args.c)
-            m["threshold"] = th
-            m["dev_cv_f1"] = round(best_f1, 4)
-            model[key] = m
+            model[key] = fit_redundant(mat, cols)
     red_dev = dev & y
     model["duplicate_vs_overlap"] = fit(x[red_dev], gold[red_dev] == "duplicate", names, args.c)
     model["duplicate_vs_overlap"]["threshold"] = cv_label_cut(

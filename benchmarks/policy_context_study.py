@@ -7,7 +7,8 @@
    labelled pair, how its content TF-IDF and LSA vectors sit among all corpus items (other
    documents only): the mean cosine of its 5 and 20 nearest items (a recurring series has many
    near items, a one-off programme few), how many items lie within cosine 0.5, and the pair's
-   margin over those neighbourhoods (cosine minus the mean of the two sides' top-5). Each
+   margin over those neighbourhoods (cosine minus the mean of the two sides' top-5), as the
+   analyser measures them (``prasan.policy.context``, via ``policy_calibrate.context_for``). Each
    feature set is added to the relation model's features and scored as in
    ``policy_calibrate.py`` (dev CV, then the held-out test split), and all of them against none
    on the same folds (the per-repeat gain says whether it is more than fold noise).
@@ -24,13 +25,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import math
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+
+from prasan.policy.context import FEATURES as CONTEXT_FEATURES
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "policy_context_study.json"
@@ -41,10 +43,8 @@ CONTEXT_SETS: dict[str, list[str]] = {
     "tfidf neighbourhood (top-5, top-20 means)": ["x_dens5", "x_dens20"],
     "lsa neighbourhood (top-5, top-20 means)": ["z_dens5", "z_dens20"],
     "near items within 0.5 (fewer side, log)": ["x_near", "z_near"],
-    "all of the above": [
-        "x_margin", "z_margin", "x_dens5", "x_dens20", "z_dens5", "z_dens20", "x_near", "z_near",
-    ],
-}  # fmt: skip
+    "all of the above": list(CONTEXT_FEATURES),
+}
 
 
 def _calibrate() -> ModuleType:
@@ -59,23 +59,11 @@ def learning_curve(
 ) -> list[dict[str, Any]]:
     """Dev CV F1 with each training fold cut to a share of its pairs (one threshold per share,
     the best mean over the repeats, as the calibration chooses it)."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import RepeatedStratifiedKFold
-
     rng = np.random.default_rng(0)
-    grid = np.round(np.linspace(0.1, 0.8, 29), 3)
     out = []
     for share in (0.25, 0.5, 0.75, 1.0):
-        cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=0)
-        p = np.zeros((repeats, len(y)))
-        for k, (tr, te) in enumerate(cv.split(x, y)):
-            keep = rng.choice(tr, max(10, int(len(tr) * share)), replace=False)
-            lr = LogisticRegression(max_iter=5000).fit(x[keep], y[keep])
-            p[k // 5, te] = lr.predict_proba(x[te])[:, 1]
-        best = max(
-            float(np.mean([pc.f1(y, ((p[r] >= t) & ~vetoed) | forced) for r in range(repeats)]))
-            for t in grid
-        )
+        p, _ = pc.oof_probabilities(x, y, repeats=repeats, share=share, rng=rng)
+        best, _ = pc.best_mean_f1(p, y, forced, vetoed)
         out.append(
             {
                 "share": share,
@@ -98,73 +86,24 @@ def paired_gain(
 ) -> dict[str, float]:
     """Dev CV F1 of two feature sets on the same folds, at one threshold: the per-repeat
     difference says whether a gain is more than fold noise."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import RepeatedStratifiedKFold
-
-    scores = []
-    for x in (x_base, x_more):
-        cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=1)
-        p = np.zeros((repeats, len(y)))
-        for k, (tr, te) in enumerate(cv.split(x, y)):
-            lr = LogisticRegression(max_iter=5000).fit(x[tr], y[tr])
-            p[k // 5, te] = lr.predict_proba(x[te])[:, 1]
-        scores.append(
-            np.array([pc.f1(y, ((p[r] >= threshold) & ~vetoed) | forced) for r in range(repeats)])
+    base, more = (
+        pc.redundancy_f1_by_repeat(
+            pc.oof_probabilities(x, y, repeats=repeats, random_state=1)[0],
+            y, forced, vetoed, threshold,
         )
-    diff = scores[1] - scores[0]
+        for x in (x_base, x_more)
+    )  # fmt: skip
+    diff = more - base
     return {
         "threshold": threshold,
         "repeats": repeats,
-        "base_mean": round(float(scores[0].mean()), 4),
-        "with_context_mean": round(float(scores[1].mean()), 4),
+        "base_mean": round(float(base.mean()), 4),
+        "with_context_mean": round(float(more.mean()), 4),
         "gain_mean": round(float(diff.mean()), 4),
         "gain_std": round(float(diff.std()), 4),
         "gain_min": round(float(diff.min()), 4),
         "gain_max": round(float(diff.max()), 4),
     }
-
-
-def context_features(rows: list[dict[str, Any]], data_dir: Path) -> list[dict[str, float]]:
-    """Each pair's place in the stored corpus (see the module docstring)."""
-    from prasan.policy import candidates as cand
-    from prasan.policy import store
-
-    an = store.load_analyzer(store.state_path(data_dir))
-    assert an.features is not None
-    docs = np.array([ai.item.doc for ai in an.items])
-    x_all, z_all = an.features.X.tocsr(), np.asarray(an.features.Z)
-    width = x_all.shape[1]
-    out = []
-    for r in rows:
-        sides = []
-        extra: dict[str, int] = {}  # words the corpus never saw: shared columns for a and b
-        for s in ("a", "b"):
-            f = an.featurize([an.analyze_text(r[s]["text"], "", s)], extra)
-            xs = np.asarray((x_all @ f.X[0, :width].T).todense()).ravel()
-            zs = z_all @ np.asarray(f.Z[0]).ravel()
-            own = docs == r[s]["doc"]
-            xs[own], zs[own] = -1.0, -1.0
-            sides.append((xs, zs, f))
-        (xa, za, fa), (xb, zb, fb) = sides
-        ab = {
-            "x": float(
-                (cand.widen(fa.X, len(extra) + width) @ cand.widen(fb.X, len(extra) + width).T)[
-                    0, 0
-                ]
-            ),
-            "z": float(np.asarray(fa.Z[0]).ravel() @ np.asarray(fb.Z[0]).ravel()),
-        }
-        feats: dict[str, float] = {}
-        for name, sa, sb in (("x", xa, xb), ("z", za, zb)):
-            ta, tb = np.sort(sa)[::-1][:20], np.sort(sb)[::-1][:20]
-            top5 = (ta[:5].mean() + tb[:5].mean()) / 2
-            feats[f"{name}_dens5"] = float(top5)
-            feats[f"{name}_dens20"] = float((ta.mean() + tb.mean()) / 2)
-            feats[f"{name}_margin"] = ab[name] - float(top5)
-            near = min(int((sa >= 0.5).sum()), int((sb >= 0.5).sum()))
-            feats[f"{name}_near"] = math.log1p(near) / 5
-        out.append(feats)
-    return out
 
 
 def run(argv: list[str] | None = None) -> dict[str, Any]:
@@ -195,7 +134,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         ),
     }
     if args.data_dir is not None:
-        for f, extra in zip(feats, context_features(rows, args.data_dir), strict=True):
+        for f, extra in zip(feats, pc.context_for(rows, args.data_dir), strict=True):
             f.update(extra)
         study = {}
         for label, extra_cols in {"none (the shipped features)": [], **CONTEXT_SETS}.items():

@@ -279,10 +279,7 @@ class Analyzer:
             docs_key = np.array([doc_key(ai.item.doc) for ai in items], dtype=np.int64)
             ref = ctx.reference(len(items), cfg.context_reference)
             self.context_docs, self.context_ref = docs_key, ref
-            if ref is None:
-                self.context = ctx.neighbourhood(xm, xm, zm, zm, docs_key, docs_key)
-            else:
-                self.context = ctx.neighbourhood(xm, xm[ref], zm, zm[ref], docs_key, docs_key[ref])
+            self.context = ctx.neighbourhood(xm, xm, zm, zm, docs_key, docs_key, ref)
             self.timings["context"] = time.perf_counter() - t0
         return self
 
@@ -700,13 +697,9 @@ class Analyzer:
         if self.context is not None and self.context_docs is not None:
             new_docs = np.array([doc_key(ai.item.doc) for ai in new], dtype=np.int64)
             docs_all = np.concatenate([self.context_docs, new_docs])
-            ref = self.context_ref
-            if ref is None:
-                stats = ctx.neighbourhood(fn.X, merged.X, fn.Z, merged.Z, new_docs, docs_all)
-            else:
-                stats = ctx.neighbourhood(
-                    fn.X, merged.X[ref], fn.Z, np.asarray(merged.Z)[ref], new_docs, docs_all[ref]
-                )
+            stats = ctx.neighbourhood(
+                fn.X, merged.X, fn.Z, merged.Z, new_docs, docs_all, self.context_ref
+            )
             # the stored items keep the neighbourhoods the batch measured (as they keep its idf)
             self.context = np.vstack([self.context, stats])
             self.context_docs = docs_all

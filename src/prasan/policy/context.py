@@ -59,11 +59,15 @@ def neighbourhood(
     z_all: npt.NDArray[np.float32],
     doc_q: npt.NDArray[np.int64],
     doc_all: npt.NDArray[np.int64],
+    ref: npt.NDArray[np.int64] | None = None,
     block: int = 500,
 ) -> npt.NDArray[np.float32]:
-    """``STATS`` for each query row against all corpus rows, items of the same document left
-    out (``doc_*``: each row's document, as any integer key). A block of queries costs one
-    sparse product with the corpus TF-IDF and one dense product with its LSA vectors."""
+    """``STATS`` for each query row against the corpus rows (only the rows ``ref`` when given,
+    see ``reference``), items of the same document left out (``doc_*``: each row's document,
+    as any integer key). A block of queries costs one sparse product with the corpus TF-IDF
+    and one dense product with its LSA vectors."""
+    if ref is not None:
+        x_all, z_all, doc_all = x_all[ref], np.asarray(z_all)[ref], doc_all[ref]
     out = np.zeros((xq.shape[0], len(STATS)), dtype=np.float32)
     width = x_all.shape[1]
     if xq.shape[1] != width:  # words the corpus never saw have no counterpart there

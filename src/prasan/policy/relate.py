@@ -201,11 +201,10 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     model = calibrated_model()
     if model is None or s.cross_language:
         return decide_by_rules(s, cfg)
-    f = features(s)
-    key = redundancy_model_key(model, encoder=s.encoder is not None, context=s.context is not None)
-    if key.endswith("_context") and s.context is not None:
-        f = {**f, **s.context}
-    red = model[key]
+    f = features(s) | (s.context or {})  # each model reads the features it was fitted on
+    red = model[
+        redundancy_model_key(model, encoder=s.encoder is not None, context=s.context is not None)
+    ]
     p = _prob(red, f)
     threshold = redundancy_threshold(cfg, red, batch=batch)
     copy = is_copy(s)
