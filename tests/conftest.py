@@ -165,3 +165,33 @@ def make_user(session: Session) -> Any:
         return create_user(session, **overrides)
 
     return _make
+
+
+@pytest.fixture
+def stored_policy_analysis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """``prasan policy analyze`` of the first 80 demo documents, stored under a fresh
+    ``PRASAN_DATA_DIR``, which is what it yields (for the tools that read a stored analysis)."""
+    import gzip
+    import json
+
+    from typer.testing import CliRunner
+
+    from prasan.cli import app as cli
+    from prasan.core.settings import get_settings
+    from prasan.policy.demo import demo_corpus_path
+
+    data_dir = tmp_path / "var"
+    monkeypatch.setenv("PRASAN_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("PRASAN_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    with gzip.open(demo_corpus_path(), "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh][:80]
+    corpus = tmp_path / "stored-corpus.jsonl"
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    out = tmp_path / "stored-out"
+    res = CliRunner().invoke(
+        cli, ["policy", "analyze", str(corpus), "--out", str(out), "--embedder", "none"]
+    )
+    assert res.exit_code == 0, res.output
+    yield data_dir
+    get_settings.cache_clear()

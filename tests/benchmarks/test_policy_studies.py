@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import gzip
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from typer.testing import CliRunner
 
-from prasan.cli import app
-from prasan.core.settings import get_settings
-from prasan.policy.demo import demo_corpus_path
 from tests.benchmark_scripts import load_benchmark
-
-
-def _load(name: str) -> ModuleType:
-    return load_benchmark(name)
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("PRASAN_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.delenv("PRASAN_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    yield tmp_path / "var"
-    get_settings.cache_clear()
 
 
 @pytest.mark.slow
 def test_encoder_study_smoke_reports_each_encoder(tmp_path: Path) -> None:
-    study = _load("policy_encoder_study")
+    study = load_benchmark("policy_encoder_study")
     out = tmp_path / "enc.json"
     report = study.run(["--smoke", "--encoders", "use,e5", "--out", str(out)])
     assert json.loads(out.read_text(encoding="utf-8")) == report
@@ -46,19 +26,12 @@ def test_encoder_study_smoke_reports_each_encoder(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_context_study_smoke_with_a_small_store(tmp_path: Path, data_dir: Path) -> None:
-    with gzip.open(demo_corpus_path(), "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh][:80]
-    corpus = tmp_path / "c.jsonl"
-    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-    res = CliRunner().invoke(
-        app,
-        ["policy", "analyze", str(corpus), "--out", str(tmp_path / "o"), "--embedder", "none"],
-    )
-    assert res.exit_code == 0, res.output
-    study = _load("policy_context_study")
+def test_context_study_smoke_with_a_small_store(
+    tmp_path: Path, stored_policy_analysis: Path
+) -> None:
+    study = load_benchmark("policy_context_study")
     out = tmp_path / "ctx.json"
-    report = study.run(["--smoke", "--data-dir", str(data_dir), "--out", str(out)])
+    report = study.run(["--smoke", "--data-dir", str(stored_policy_analysis), "--out", str(out)])
     curve = report["learning_curve_dev"]
     assert [c["share"] for c in curve] == [0.25, 0.5, 0.75, 1.0]
     sets = report["corpus_context"]["feature_sets"]

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from scipy import sparse
-from typer.testing import CliRunner
 
-from prasan.cli import app
-from prasan.core.settings import get_settings
 from prasan.policy import context as ctx
 from prasan.policy import relate, store
 from prasan.policy.analyzer import AnalyzerConfig, analyzer_from_documents
@@ -92,31 +88,15 @@ def test_context_is_measured_in_the_batch_kept_on_disk_and_grown_by_add(
     np.testing.assert_array_equal(np.asarray(again.context), np.asarray(loaded.context))
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("PRASAN_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.delenv("PRASAN_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    yield tmp_path / "var"
-    get_settings.cache_clear()
-
-
 @pytest.mark.slow
 def test_calibration_fits_the_context_models_from_a_stored_analysis(
-    rows: list[dict[str, Any]], tmp_path: Path, data_dir: Path
+    tmp_path: Path, stored_policy_analysis: Path
 ) -> None:
-    corpus = tmp_path / "c.jsonl"
-    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-    res = CliRunner().invoke(
-        app,
-        ["policy", "analyze", str(corpus), "--out", str(tmp_path / "o"), "--embedder", "none"],
-    )
-    assert res.exit_code == 0, res.output
     cal = load_benchmark("policy_calibrate")
     model_out, report_out = tmp_path / "m.json", tmp_path / "r.json"
     cal.main(
         ["--model-out", str(model_out), "--report-out", str(report_out), "--no-study",
-         "--repeats", "2", "--data-dir", str(data_dir)]
+         "--repeats", "2", "--data-dir", str(stored_policy_analysis)]
     )  # fmt: skip
     model = json.loads(model_out.read_text(encoding="utf-8"))
     for key in ("redundant_encoder_context", "redundant_plain_context"):

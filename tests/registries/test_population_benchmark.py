@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from tests.benchmark_scripts import load_benchmark
 
 
-def _load() -> ModuleType:
-    return load_benchmark("population_seed")
-
-
 def test_benchmark_smoke_run_seeds_and_times_lookups() -> None:
-    bench = _load()
+    bench = load_benchmark("population_seed")
     result = bench.main(["--smoke"])
     sqlite = result["results"]["sqlite"]
     run = sqlite["runs"][0]
