@@ -297,6 +297,36 @@ def corpus_run_thresholds(
     }
 
 
+def as_emitted(rows: list[dict[str, Any]], sample_path: Path) -> dict[str, Any]:
+    """What each sampled corpus run actually emitted, read off its sample's labels alone (no
+    model refitted): the redundant share of each stratum, the run's precision for redundancy
+    (its ``duplicate`` and ``overlap`` strata, weighted by their sizes) and its recall over the
+    pairs it emitted (redundant pairs it called ``related`` are the misses it can measure).
+    Dev and test pairs alike: this describes the runs, it chooses nothing."""
+    meta = json.loads(sample_path.read_text(encoding="utf-8"))
+    label = {r["id"]: r["label"] for r in rows}
+    out: dict[str, Any] = {}
+    for run, info in meta["runs"].items():
+        share: dict[str, Any] = {}
+        for stratum, size in info["population"].items():
+            got = [label[i] in REDUNDANT for i, w in meta["stratum"].items()
+                   if w["run"] == run and w["stratum"] == stratum and i in label]  # fmt: skip
+            if got:
+                share[stratum] = {"sampled": len(got), "redundant": int(sum(got)), "size": size}
+        if not share:
+            continue
+        red = {s: v["size"] * v["redundant"] / v["sampled"] for s, v in share.items()}
+        said = [s for s in ("duplicate", "overlap") if s in share]
+        tp = sum(red[s] for s in said)
+        emitted = sum(share[s]["size"] for s in said)
+        out[run] = {
+            "strata": share,
+            "precision": round(tp / emitted, 3) if emitted else None,
+            "recall_over_emitted": round(tp / sum(red.values()), 3) if red else None,
+        }
+    return out
+
+
 def design_study(
     feats: list[dict[str, float]],
     y: np.ndarray,
@@ -483,6 +513,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         p_red = prob(model[key], x, names)
         batch = corpus_run_thresholds(rows, p_red, forced, vetoed, SAMPLE)
         report["corpus_run"] = batch
+        report["corpus_runs_as_emitted"] = as_emitted(rows, SAMPLE)
         if "batch_threshold" in batch:
             for k in ("redundant_encoder", "redundant_plain"):
                 model[k]["batch_threshold"] = batch["batch_threshold"]
