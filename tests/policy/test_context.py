@@ -37,6 +37,24 @@ def test_neighbourhood_leaves_out_the_items_own_document() -> None:
     assert feats["x_margin"] == pytest.approx(0.6 - (stats[0, 0] + stats[2, 0]) / 2)
 
 
+def test_growing_a_corpus_keeps_the_old_items_neighbourhoods_exact() -> None:
+    rng = np.random.default_rng(0)
+    n, m = 120, 30
+    x = sparse.random(n + m, 40, density=0.2, random_state=1, format="csr")
+    x = sparse.csr_matrix(x.multiply(1 / np.sqrt(x.multiply(x).sum(axis=1) + 1e-9)))
+    z = rng.normal(size=(n + m, 8)).astype(np.float32)
+    z /= np.linalg.norm(z, axis=1, keepdims=True)
+    docs = rng.integers(0, 60, size=n + m)  # some new rows share an old row's document
+    whole, near_whole = ctx.measure(x, x, z, z, docs, docs)
+    stats, near = ctx.measure(x[:n], x[:n], z[:n], z[:n], docs[:n], docs[:n])
+    changed = ctx.grow(stats, near, x[:n], z[:n], docs[:n], x[n:], z[n:], docs[n:], block=7)
+    np.testing.assert_allclose(stats, whole[:n], atol=1e-6)
+    np.testing.assert_allclose(near, near_whole[:n], atol=1e-6)
+    before = ctx.measure(x[:n], x[:n], z[:n], z[:n], docs[:n], docs[:n])[0]
+    moved = np.flatnonzero(np.abs(before - stats).max(axis=1) > 0)
+    assert set(moved) <= set(changed.tolist()) and len(moved) > 0
+
+
 def test_decide_reads_the_context_model_only_for_a_pair_in_a_corpus(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -82,10 +100,22 @@ def test_context_is_measured_in_the_batch_kept_on_disk_and_grown_by_add(
     copy = Document(id="copy-of-" + rows[3]["id"], text=rows[3]["text"], title="")
     loaded.add(loaded.process(split_items(copy), workers=1))
     assert loaded.context is not None and len(loaded.context) == len(loaded.items)
+    # the copy is the original's nearest item now: the stored original's neighbourhood grew,
+    # exactly as measuring the grown corpus again would find
+    original = loaded.index[split_items(docs[3])[0].id]
+    assert original in loaded.context_changed
+    f, keys = loaded.features, np.asarray(loaded.context_docs)
+    assert f is not None
+    again_measured = ctx.neighbourhood(f.X, f.X, f.Z, f.Z, keys, keys)
+    np.testing.assert_allclose(np.asarray(loaded.context), again_measured, atol=1e-5)
+    assert loaded.context[original, 0] > an.context[original, 0]
     store.save(loaded, path)  # a delta, not a rewrite
+    assert store.delta_path(path).exists()
     again = store.load_analyzer(path)
-    assert again.context is not None
+    assert again.context is not None and again.context_near is not None
     np.testing.assert_array_equal(np.asarray(again.context), np.asarray(loaded.context))
+    np.testing.assert_array_equal(np.asarray(again.context_near), loaded.context_near)
+    assert again.context_changed == loaded.context_changed
 
 
 @pytest.mark.slow

@@ -202,6 +202,11 @@ class Analyzer:
         self.context_docs: npt.NDArray[np.int64] | None = None
         # the items neighbourhoods are measured against, when not all (``context.reference``)
         self.context_ref: npt.NDArray[np.int64] | None = None
+        # each item's nearest cosines (``context.measure``), so that ``add`` keeps the stored
+        # items' neighbourhoods exact, and the stored items whose ones ``add`` changed since the
+        # state was last written whole (``store.save`` puts them in the delta)
+        self.context_near: npt.NDArray[np.float32] | None = None
+        self.context_changed: set[int] = set()
         # where stored items' texts come from when evidence needs them (see ``store``)
         self.text_source: Callable[[list[str]], dict[str, str]] | None = None
 
@@ -279,7 +284,8 @@ class Analyzer:
             docs_key = np.array([doc_key(ai.item.doc) for ai in items], dtype=np.int64)
             ref = ctx.reference(len(items), cfg.context_reference)
             self.context_docs, self.context_ref = docs_key, ref
-            self.context = ctx.neighbourhood(xm, xm, zm, zm, docs_key, docs_key, ref)
+            self.context, self.context_near = ctx.measure(xm, xm, zm, zm, docs_key, docs_key, ref)
+            self.context_changed = set()
             self.timings["context"] = time.perf_counter() - t0
         return self
 
@@ -695,14 +701,7 @@ class Analyzer:
             if j != i:
                 found.add((min(i, j), max(i, j)))
         if self.context is not None and self.context_docs is not None:
-            new_docs = np.array([doc_key(ai.item.doc) for ai in new], dtype=np.int64)
-            docs_all = np.concatenate([self.context_docs, new_docs])
-            stats = ctx.neighbourhood(
-                fn.X, merged.X, fn.Z, merged.Z, new_docs, docs_all, self.context_ref
-            )
-            # the stored items keep the neighbourhoods the batch measured (as they keep its idf)
-            self.context = np.vstack([self.context, stats])
-            self.context_docs = docs_all
+            self._grow_context(fn, merged, new, base)
         self.items.extend(new)
         for k, ai in enumerate(new):
             self.index[ai.id] = base + k
@@ -713,6 +712,35 @@ class Analyzer:
         out = self.relate_corpus(pairs)
         self.add_evidence(out)
         return out
+
+    def _grow_context(
+        self, fn: Features, merged: Features, new: list[AnalyzedItem], base: int
+    ) -> None:
+        """Measure the new items' neighbourhoods against the whole grown corpus, and let them
+        join the stored items' ones, so that both are what a batch over all would measure
+        (the stored items' own features, idf included, stay the batch's). Beyond the reference
+        cap the stored items are measured against a fixed sample, which new items do not
+        join; and a state saved without the nearest cosines cannot be grown exactly, so its
+        stored items keep what the batch measured."""
+        assert self.context is not None and self.context_docs is not None
+        new_docs = np.array([doc_key(ai.item.doc) for ai in new], dtype=np.int64)
+        docs_all = np.concatenate([self.context_docs, new_docs])
+        stats, near = ctx.measure(
+            fn.X, merged.X, fn.Z, merged.Z, new_docs, docs_all, self.context_ref
+        )
+        old = np.asarray(self.context_docs)
+        self.context = np.vstack([self.context, stats])  # a writable copy of the stored rows
+        self.context_docs = docs_all
+        if self.context_near is None or len(self.context_near) != base:
+            self.context_near = None
+            return
+        self.context_near = np.concatenate([self.context_near, near])
+        if self.context_ref is None:
+            changed = ctx.grow(
+                self.context[:base], self.context_near[:base], merged.X[:base],
+                merged.Z[:base], old, fn.X, fn.Z, new_docs,
+            )  # fmt: skip
+            self.context_changed.update(int(k) for k in changed if k < self.saved_items)
 
 
 def analyzer_from_documents(

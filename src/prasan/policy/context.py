@@ -25,21 +25,27 @@ FEATURES = (
 )  # fmt: skip
 
 
-def _stats(sims: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
-    """Top-5 mean, top-20 mean and count within NEAR per row (masked entries are -inf)."""
+K = 20  # the nearest items each item keeps (``measure``), enough for the top-5 and top-20 means
+
+
+def _top(sims: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
+    """Each row's ``K`` largest entries, in descending order (-inf where a row has fewer)."""
     n = sims.shape[1]
-    k = min(20, n)
-    out = np.zeros((sims.shape[0], 3), dtype=np.float32)
-    if k == 0:
-        return out
-    top = -np.sort(-np.partition(sims, n - k, axis=1)[:, n - k :], axis=1)
+    out = np.full((sims.shape[0], K), -np.inf, dtype=np.float32)
+    k = min(K, n)
+    if k:
+        out[:, :k] = -np.sort(-np.partition(sims, n - k, axis=1)[:, n - k :], axis=1)
+    return out
+
+
+def _means(top: npt.NDArray[np.float32], out: npt.NDArray[np.float32]) -> None:
+    """The top-5 and top-20 means of each row of ``top`` into ``out[:, 0:2]`` (over the
+    entries that exist: an item with 3 others to compare with averages those 3)."""
     valid = np.isfinite(top)
     top0 = np.where(valid, top, 0.0)
     n5, n20 = valid[:, :5].sum(axis=1), valid.sum(axis=1)
     out[:, 0] = top0[:, :5].sum(axis=1) / np.maximum(n5, 1)
     out[:, 1] = top0.sum(axis=1) / np.maximum(n20, 1)
-    out[:, 2] = (sims >= NEAR).sum(axis=1)
-    return out
 
 
 def reference(n: int, cap: int, seed: int = 2561) -> npt.NDArray[np.int64] | None:
@@ -60,30 +66,106 @@ def neighbourhood(
     doc_q: npt.NDArray[np.int64],
     doc_all: npt.NDArray[np.int64],
     ref: npt.NDArray[np.int64] | None = None,
-    block: int = 500,
 ) -> npt.NDArray[np.float32]:
-    """``STATS`` for each query row against the corpus rows (only the rows ``ref`` when given,
-    see ``reference``), items of the same document left out (``doc_*``: each row's document,
-    as any integer key). A block of queries costs one sparse product with the corpus TF-IDF
-    and one dense product with its LSA vectors."""
+    """``STATS`` for each query row against the corpus rows (see ``measure``)."""
+    return measure(xq, x_all, zq, z_all, doc_q, doc_all, ref)[0]
+
+
+def _sims(
+    xq: sparse.csr_matrix,
+    x_all_t: sparse.csr_matrix,
+    zq: npt.NDArray[np.float32],
+    z_all: npt.NDArray[np.float32],
+    same: npt.NDArray[np.bool_],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """TF-IDF and LSA cosines of query rows with corpus rows, -inf where ``same`` (one
+    document)."""
+    xs = np.asarray((xq @ x_all_t).todense(), dtype=np.float64)
+    xs[same] = -np.inf
+    zs = np.asarray(zq @ np.asarray(z_all).T, dtype=np.float64)
+    zs[same] = -np.inf
+    return xs, zs
+
+
+def _align(xq: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
+    """``xq`` with ``width`` columns: words the corpus never saw have no counterpart there."""
+    if xq.shape[1] == width:
+        return xq
+    xq = sparse.csr_matrix(xq)[:, : min(width, xq.shape[1])]
+    return sparse.csr_matrix((xq.data, xq.indices, xq.indptr), shape=(xq.shape[0], width))
+
+
+def measure(
+    xq: sparse.csr_matrix,
+    x_all: sparse.csr_matrix,
+    zq: npt.NDArray[np.float32],
+    z_all: npt.NDArray[np.float32],
+    doc_q: npt.NDArray[np.int64],
+    doc_all: npt.NDArray[np.int64],
+    ref: npt.NDArray[np.int64] | None = None,
+    block: int = 500,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """``(STATS, nearest)`` for each query row against the corpus rows (only the rows ``ref``
+    when given, see ``reference``), items of the same document left out (``doc_*``: each
+    row's document, as any integer key). ``nearest`` is ``(rows, 2, K)``: the ``K`` largest
+    TF-IDF and LSA cosines, what ``grow`` needs to keep the statistics exact as the corpus
+    grows. A block of queries costs one sparse product with the corpus TF-IDF and one dense
+    product with its LSA vectors."""
     if ref is not None:
         x_all, z_all, doc_all = x_all[ref], np.asarray(z_all)[ref], doc_all[ref]
     out = np.zeros((xq.shape[0], len(STATS)), dtype=np.float32)
-    width = x_all.shape[1]
-    if xq.shape[1] != width:  # words the corpus never saw have no counterpart there
-        xq = sparse.csr_matrix(xq)[:, : min(width, xq.shape[1])]
-        xq = sparse.csr_matrix((xq.data, xq.indices, xq.indptr), shape=(xq.shape[0], width))
+    nearest = np.full((xq.shape[0], 2, K), -np.inf, dtype=np.float32)
+    xq = _align(xq, x_all.shape[1])
     x_all_t = sparse.csr_matrix(x_all.T)
     for s in range(0, xq.shape[0], block):
         e = min(s + block, xq.shape[0])
-        same = doc_q[s:e, None] == doc_all[None, :]
-        xs = np.asarray((xq[s:e] @ x_all_t).todense(), dtype=np.float64)
-        xs[same] = -np.inf
-        zs = np.asarray(zq[s:e] @ z_all.T, dtype=np.float64)
-        zs[same] = -np.inf
-        out[s:e, :3] = _stats(xs)
-        out[s:e, 3:] = _stats(zs)
-    return out
+        xs, zs = _sims(xq[s:e], x_all_t, zq[s:e], z_all, doc_q[s:e, None] == doc_all[None, :])
+        for k, sims in enumerate((xs, zs)):
+            nearest[s:e, k] = _top(sims)
+            _means(nearest[s:e, k], out[s:e, 3 * k : 3 * k + 2])
+            out[s:e, 3 * k + 2] = (sims >= NEAR).sum(axis=1)
+    return out, nearest
+
+
+def grow(
+    stats: npt.NDArray[np.float32],
+    nearest: npt.NDArray[np.float32],
+    x_old: sparse.csr_matrix,
+    z_old: npt.NDArray[np.float32],
+    doc_old: npt.NDArray[np.int64],
+    xq: sparse.csr_matrix,
+    zq: npt.NDArray[np.float32],
+    doc_q: npt.NDArray[np.int64],
+    block: int = 500,
+) -> npt.NDArray[np.int64]:
+    """New corpus rows (``xq``, ``zq``, ``doc_q``) join the neighbourhoods of the rows already
+    measured (``stats`` and ``nearest`` of ``x_old``, ``z_old``, ``doc_old``), in place: the
+    result is what ``measure`` would give over old and new rows together, without measuring
+    the old rows again (one product of the new rows with the old). Returns the old rows whose
+    statistics changed: a new row among their ``K`` nearest or within ``NEAR``."""
+    changed = np.zeros(stats.shape[0], dtype=bool)
+    if xq.shape[0] == 0 or stats.shape[0] == 0:
+        return np.flatnonzero(changed)
+    x_new = _align(xq, x_old.shape[1])
+    for s in range(0, xq.shape[0], block):
+        e = min(s + block, xq.shape[0])
+        same = doc_old[:, None] == doc_q[None, s:e]
+        x_new_t = sparse.csr_matrix(x_new[s:e].T)
+        xs, zs = _sims(x_old, x_new_t, z_old, np.asarray(zq[s:e]), same)
+        for k, sims in enumerate((xs, zs)):
+            floor = nearest[:, k, -1].astype(np.float64)
+            hit = ((sims > floor[:, None]) | (sims >= NEAR)).any(axis=1)
+            rows = np.flatnonzero(hit)
+            if len(rows) == 0:
+                continue
+            changed[rows] = True
+            both = np.concatenate([nearest[rows, k].astype(np.float64), sims[rows]], axis=1)
+            nearest[rows, k] = _top(both)
+            sub = stats[rows]
+            _means(nearest[rows, k], sub[:, 3 * k : 3 * k + 2])
+            sub[:, 3 * k + 2] += (sims[rows] >= NEAR).sum(axis=1)
+            stats[rows] = sub
+    return np.flatnonzero(changed)
 
 
 def pair_features(

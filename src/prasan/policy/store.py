@@ -11,7 +11,8 @@ Layout of the state directory (``var/policy/analyzer/``, see ``state_path``):
   ``CURRENT`` is switched to it (so a reader never sees half a state);
 - in it, every array is a ``.npy`` file opened memory-mapped (the sparse TF-IDF matrices as
   their CSR arrays, the LSA, the MinHash signatures, each item's neighbourhood in the corpus
-  ``context.npy`` with its document keys ``context_docs.npy``), the small things are one pickle
+  ``context.npy`` with its document keys ``context_docs.npy`` and its nearest cosines
+  ``context_near.npy``, which let ``add`` keep stored items' neighbourhoods exact), the small things are one pickle
   (``meta.pkl``: configuration, vocabulary, boilerplate keys), and the ~29,000 items' entities
   are one pickled record each in ``items.bin`` (offsets in ``items.idx.npy``), decoded only
   when ``add`` touches that item (its neighbours and their clusters);
@@ -266,6 +267,8 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> None:
     if analyzer.context is not None and analyzer.context_docs is not None:
         np.save(tmp / "context.npy", analyzer.context)
         np.save(tmp / "context_docs.npy", analyzer.context_docs)
+        if analyzer.context_near is not None:
+            np.save(tmp / "context_near.npy", analyzer.context_near)
         if analyzer.context_ref is not None:
             np.save(tmp / "context_ref.npy", analyzer.context_ref)
     offsets = [0]
@@ -288,6 +291,7 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     analyzer.saved_items = len(analyzer.items)
     analyzer.saved_vocab = len(analyzer.vocab.df)
+    analyzer.context_changed = set()
 
 
 def save(analyzer: Analyzer, path: Path) -> None:
@@ -319,6 +323,16 @@ def save(analyzer: Analyzer, path: Path) -> None:
     if analyzer.context is not None and analyzer.context_docs is not None:
         delta["context"] = np.asarray(analyzer.context[base:])
         delta["context_docs"] = np.asarray(analyzer.context_docs[base:])
+        if analyzer.context_near is not None:
+            # the new items' nearest cosines, and the stored items whose neighbourhoods the
+            # additions changed (``Analyzer._grow_context``)
+            rows = np.array(sorted(analyzer.context_changed), dtype=np.int64)
+            delta["context_near"] = np.asarray(analyzer.context_near[base:])
+            delta["context_changed"] = (
+                rows,
+                np.asarray(analyzer.context[rows]),
+                np.asarray(analyzer.context_near[rows]),
+            )
     d = delta_path(path)
     tmp = d.with_name(f".{d.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as fh:
@@ -354,8 +368,16 @@ def _apply_delta(analyzer: Analyzer, delta: dict[str, Any]) -> None:
         if "context" in delta:
             analyzer.context = np.vstack([analyzer.context, delta["context"]])
             analyzer.context_docs = np.concatenate([analyzer.context_docs, delta["context_docs"]])
+            near = analyzer.context_near
+            if near is not None and "context_near" in delta:
+                near = np.concatenate([near, delta["context_near"]])
+                rows, stats, nearest = delta["context_changed"]
+                analyzer.context[rows] = stats
+                near[rows] = nearest
+                analyzer.context_changed = {int(k) for k in rows}
+            analyzer.context_near = None if near is None or "context_near" not in delta else near
         else:  # additions saved without neighbourhoods: the corpus context is incomplete
-            analyzer.context = analyzer.context_docs = None
+            analyzer.context = analyzer.context_docs = analyzer.context_near = None
     base = len(analyzer.items)
     for k, rec in enumerate(delta["items"]):
         ai = rec if isinstance(rec, AnalyzedItem) else _from_record(rec)
@@ -395,6 +417,8 @@ def _load_version(d: Path) -> Analyzer:
     if (d / "context.npy").exists():  # states saved before corpus context have none
         an.context = np.load(d / "context.npy", mmap_mode="r")
         an.context_docs = np.load(d / "context_docs.npy", mmap_mode="r")
+        if (d / "context_near.npy").exists():  # nor, before exact growth, nearest cosines
+            an.context_near = np.load(d / "context_near.npy", mmap_mode="r")
         if (d / "context_ref.npy").exists():
             an.context_ref = np.load(d / "context_ref.npy")
     offsets = np.load(d / "items.idx.npy")
