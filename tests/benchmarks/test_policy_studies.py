@@ -1,10 +1,13 @@
-"""Smoke runs of the two quality studies: the encoder study and the context study."""
+"""Smoke runs of the quality studies: the encoder, context and language-model studies."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.benchmark_scripts import load_benchmark
@@ -37,3 +40,21 @@ def test_context_study_smoke_with_a_small_store(
     sets = report["corpus_context"]["feature_sets"]
     assert set(sets) == {"none (the shipped features)", *study.CONTEXT_SETS}
     assert all(0.0 <= s["test_f1"] <= 1.0 for s in sets.values())
+    paired = report["corpus_context"]["all_vs_none_paired_dev_cv"]
+    assert set(paired["thresholds"]) == {"base", "with_context"}  # each at its own best
+
+
+def test_llm_study_scores_and_its_skip_without_the_model(tmp_path: Path) -> None:
+    study = load_benchmark("policy_llm_study")
+    yes, no = math.log(0.6), math.log(0.2)
+    assert study.p_yes({" Yes": yes, "No": no, "Maybe": math.log(0.2)}) == pytest.approx(0.75)
+    assert study.p_yes({"Perhaps": 0.0}) == 0.5  # neither answer among the top tokens
+    y = np.array([True, True, False, False])
+    assert study.auc(y, np.array([0.9, 0.8, 0.1, 0.2])) == 1.0
+    assert study.auc(y, np.array([0.5, 0.5, 0.5, 0.5])) == 0.5
+    if importlib.util.find_spec("llama_cpp") is not None:
+        pytest.skip("the model is installed here: the full study is a long benchmark")
+    out = tmp_path / "llm.json"
+    report = study.run(["--out", str(out)])
+    assert report["status"].startswith("skipped") and study.INSTALL in report["status"]
+    assert json.loads(out.read_text(encoding="utf-8")) == report
