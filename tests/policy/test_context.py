@@ -46,6 +46,10 @@ def test_growing_a_corpus_keeps_the_old_items_neighbourhoods_exact() -> None:
     z /= np.linalg.norm(z, axis=1, keepdims=True)
     docs = rng.integers(0, 60, size=n + m)  # some new rows share an old row's document
     whole, near_whole = ctx.measure(x, x, z, z, docs, docs)
+    # many queries (the corpus transposed once) and few (the queries transposed): one answer
+    blocked, near_blocked = ctx.measure(x, x, z, z, docs, docs, block=16)
+    np.testing.assert_allclose(blocked, whole, atol=1e-6)
+    np.testing.assert_allclose(near_blocked, near_whole, atol=1e-6)
     stats, near = ctx.measure(x[:n], x[:n], z[:n], z[:n], docs[:n], docs[:n])
     changed = ctx.grow(stats, near, x[:n], z[:n], docs[:n], x[n:], z[n:], docs[n:], block=7)
     np.testing.assert_allclose(stats, whole[:n], atol=1e-6)

@@ -701,7 +701,7 @@ class Analyzer:
             if j != i:
                 found.add((min(i, j), max(i, j)))
         if self.context is not None and self.context_docs is not None:
-            self._grow_context(fn, merged, new, base)
+            self._grow_context(f, fn, merged, new)
         self.items.extend(new)
         for k, ai in enumerate(new):
             self.index[ai.id] = base + k
@@ -714,7 +714,7 @@ class Analyzer:
         return out
 
     def _grow_context(
-        self, fn: Features, merged: Features, new: list[AnalyzedItem], base: int
+        self, old: Features, fn: Features, merged: Features, new: list[AnalyzedItem]
     ) -> None:
         """Measure the new items' neighbourhoods against the whole grown corpus, and let them
         join the stored items' ones, so that both are what a batch over all would measure
@@ -723,12 +723,13 @@ class Analyzer:
         join; and a state saved without the nearest cosines cannot be grown exactly, so its
         stored items keep what the batch measured."""
         assert self.context is not None and self.context_docs is not None
+        base = old.X.shape[0]
         new_docs = np.array([doc_key(ai.item.doc) for ai in new], dtype=np.int64)
         docs_all = np.concatenate([self.context_docs, new_docs])
         stats, near = ctx.measure(
             fn.X, merged.X, fn.Z, merged.Z, new_docs, docs_all, self.context_ref
         )
-        old = np.asarray(self.context_docs)
+        old_docs = np.asarray(self.context_docs)
         self.context = np.vstack([self.context, stats])  # a writable copy of the stored rows
         self.context_docs = docs_all
         if self.context_near is None or len(self.context_near) != base:
@@ -737,8 +738,8 @@ class Analyzer:
         self.context_near = np.concatenate([self.context_near, near])
         if self.context_ref is None:
             changed = ctx.grow(
-                self.context[:base], self.context_near[:base], merged.X[:base],
-                merged.Z[:base], old, fn.X, fn.Z, new_docs,
+                self.context[:base], self.context_near[:base], old.X, np.asarray(old.Z),
+                old_docs, fn.X, fn.Z, new_docs,
             )  # fmt: skip
             self.context_changed.update(int(k) for k in changed if k < self.saved_items)
 
