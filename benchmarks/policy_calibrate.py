@@ -88,7 +88,7 @@ def context_for(rows: list[dict[str, Any]], data_dir: Path) -> list[dict[str, fl
     fs = an.featurize(sides, extra)
     keys = np.array([doc_key(r[s]["doc"]) for r in rows for s in ("a", "b")], dtype=np.int64)
     f = an.features
-    stats = ctx.neighbourhood(fs.X, f.X, fs.Z, np.asarray(f.Z), keys, docs_all, an.context_ref)
+    stats, _ = ctx.measure(fs.X, f.X, fs.Z, np.asarray(f.Z), keys, docs_all, an.context_ref)
     x = cand.widen(fs.X, f.X.shape[1] + len(extra))
     out = []
     for k in range(len(rows)):

@@ -26,7 +26,7 @@ def test_neighbourhood_leaves_out_the_items_own_document() -> None:
     )
     z = x.toarray()
     docs = np.array([7, 7, 8, 9])  # items 0 and 1: one document
-    stats = ctx.neighbourhood(x, x, z, z, docs, docs)
+    stats = ctx.measure(x, x, z, z, docs, docs)[0]
     # item 0 does not see its twin (same document); its nearest other item is item 2 (0.6)
     assert stats[0, 0] == pytest.approx((0.6 + 0.0) / 2)  # top-5 mean over the 2 it may see
     assert stats[0, 2] == 1  # one item within cosine 0.5
@@ -110,7 +110,7 @@ def test_context_is_measured_in_the_batch_kept_on_disk_and_grown_by_add(
     assert original in loaded.context_changed
     f, keys = loaded.features, np.asarray(loaded.context_docs)
     assert f is not None
-    again_measured = ctx.neighbourhood(f.X, f.X, f.Z, f.Z, keys, keys)
+    again_measured = ctx.measure(f.X, f.X, f.Z, f.Z, keys, keys)[0]
     np.testing.assert_allclose(np.asarray(loaded.context), again_measured, atol=1e-5)
     assert loaded.context[original, 0] > an.context[original, 0]
     store.save(loaded, path)  # a delta, not a rewrite

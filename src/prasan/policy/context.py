@@ -58,19 +58,6 @@ def reference(n: int, cap: int, seed: int = 2561) -> npt.NDArray[np.int64] | Non
     return np.sort(np.random.default_rng(seed).choice(n, cap, replace=False)).astype(np.int64)
 
 
-def neighbourhood(
-    xq: sparse.csr_matrix,
-    x_all: sparse.csr_matrix,
-    zq: npt.NDArray[np.float32],
-    z_all: npt.NDArray[np.float32],
-    doc_q: npt.NDArray[np.int64],
-    doc_all: npt.NDArray[np.int64],
-    ref: npt.NDArray[np.int64] | None = None,
-) -> npt.NDArray[np.float32]:
-    """``STATS`` for each query row against the corpus rows (see ``measure``)."""
-    return measure(xq, x_all, zq, z_all, doc_q, doc_all, ref)[0]
-
-
 def _sims(
     x_prod: sparse.spmatrix,
     zq: npt.NDArray[np.float32],
