@@ -74,19 +74,19 @@ def context_for(rows: list[dict[str, Any]], data_dir: Path) -> list[dict[str, fl
     from prasan.policy import candidates as cand
     from prasan.policy import context as ctx
     from prasan.policy import store
-    from prasan.policy.analyzer import doc_key
+    from prasan.policy.analyzer import doc_keys
 
     an = store.load_analyzer(store.state_path(data_dir))
     assert an.features is not None
     docs_all = (
         np.asarray(an.context_docs)
         if an.context_docs is not None
-        else np.array([doc_key(ai.item.doc) for ai in an.items], dtype=np.int64)
+        else doc_keys(ai.item.doc for ai in an.items)
     )
     extra: dict[str, int] = {}  # words the corpus never saw: shared columns for all sides
     sides = [an.analyze_text(r[s]["text"], "", s) for r in rows for s in ("a", "b")]
     fs = an.featurize(sides, extra)
-    keys = np.array([doc_key(r[s]["doc"]) for r in rows for s in ("a", "b")], dtype=np.int64)
+    keys = doc_keys(r[s]["doc"] for r in rows for s in ("a", "b"))
     f = an.features
     stats, _ = ctx.measure(fs.X, f.X, fs.Z, np.asarray(f.Z), keys, docs_all, an.context_ref)
     x = cand.widen(fs.X, f.X.shape[1] + len(extra))

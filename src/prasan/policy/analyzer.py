@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterator, MutableSequence, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -160,16 +160,17 @@ def _jaccard(a: Sequence[str], b: Sequence[str]) -> float:
     return len(sa & sb) / len(sa | sb) if sa or sb else 0.0
 
 
+def _hash64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
 def sentence_key(sentence: str) -> int:
-    norm = _DIGITS.sub("0", _SPACES.sub("", sentence))
-    return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "little")
+    return _hash64(_DIGITS.sub("0", _SPACES.sub("", sentence)))
 
 
-def doc_key(doc: str) -> int:
-    """A document id as a 63-bit integer (for masking an item's own document)."""
-    return (
-        int.from_bytes(hashlib.blake2b(doc.encode("utf-8"), digest_size=8).digest(), "little") >> 1
-    )
+def doc_keys(docs: Iterable[str]) -> npt.NDArray[np.int64]:
+    """Document ids as 63-bit integers (for masking an item's own document)."""
+    return np.array([_hash64(d) >> 1 for d in docs], dtype=np.int64)
 
 
 class Analyzer:
@@ -281,7 +282,7 @@ class Analyzer:
         self.timings["lsh_index"] = time.perf_counter() - t0
         if cfg.context:
             t0 = time.perf_counter()
-            docs_key = np.array([doc_key(ai.item.doc) for ai in items], dtype=np.int64)
+            docs_key = doc_keys(ai.item.doc for ai in items)
             ref = ctx.reference(len(items), cfg.context_reference)
             self.context_docs, self.context_ref = docs_key, ref
             self.context, self.context_near = ctx.measure(xm, xm, zm, zm, docs_key, docs_key, ref)
@@ -724,7 +725,7 @@ class Analyzer:
         stored items keep what the batch measured."""
         assert self.context is not None and self.context_docs is not None
         base = old.X.shape[0]
-        new_docs = np.array([doc_key(ai.item.doc) for ai in new], dtype=np.int64)
+        new_docs = doc_keys(ai.item.doc for ai in new)
         docs_all = np.concatenate([self.context_docs, new_docs])
         stats, near = ctx.measure(
             fn.X, merged.X, fn.Z, merged.Z, new_docs, docs_all, self.context_ref

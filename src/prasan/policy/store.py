@@ -368,14 +368,14 @@ def _apply_delta(analyzer: Analyzer, delta: dict[str, Any]) -> None:
         if "context" in delta:
             analyzer.context = np.vstack([analyzer.context, delta["context"]])
             analyzer.context_docs = np.concatenate([analyzer.context_docs, delta["context_docs"]])
-            near = analyzer.context_near
-            if near is not None and "context_near" in delta:
-                near = np.concatenate([near, delta["context_near"]])
+            if analyzer.context_near is not None and "context_near" in delta:
+                near = np.concatenate([analyzer.context_near, delta["context_near"]])
                 rows, stats, nearest = delta["context_changed"]
                 analyzer.context[rows] = stats
                 near[rows] = nearest
-                analyzer.context_changed = {int(k) for k in rows}
-            analyzer.context_near = None if near is None or "context_near" not in delta else near
+                analyzer.context_near, analyzer.context_changed = near, {int(k) for k in rows}
+            else:  # no nearest cosines on one side: stored neighbourhoods can no longer grow
+                analyzer.context_near = None
         else:  # additions saved without neighbourhoods: the corpus context is incomplete
             analyzer.context = analyzer.context_docs = analyzer.context_near = None
     base = len(analyzer.items)
