@@ -150,9 +150,9 @@ def test_a_repeated_document_is_the_same_pair_in_add_as_in_a_batch(
     in_add = [p for p in added if {cold.items[p.a].id, cold.items[p.b].id} == key]
     assert len(in_batch) == len(in_add) == 1
     assert in_batch[0].relation.label == in_add[0].relation.label == "duplicate"
-    # the same signals; only the corpus context differs a little: in the batch the original
-    # already had its copy among its neighbours, while a stored item keeps the neighbourhood
-    # the batch measured (as it keeps the batch's idf)
+    # the same signals; only the corpus context differs a little: both sides now count each
+    # other among their neighbours, but the stored features (idf included) were fitted
+    # without the copy, the batch's with it
     got, want = in_add[0].relation.signals, in_batch[0].relation.signals
     assert (got.cosine, got.jaccard, got.title) == pytest.approx(
         (want.cosine, want.jaccard, want.title)
