@@ -339,3 +339,55 @@ def test_add_consults_the_encoder_only_as_near_the_threshold_as_the_batch_could(
         embedder=HashEmbedder(), workers=1,
     )  # fmt: skip
     assert wide.analyzer.encoder_band == 1.0
+
+
+def _exact_knn(z: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.float32]:
+    sims = np.asarray(z @ z.T, dtype=np.float32)
+    np.fill_diagonal(sims, -np.inf)
+    return -np.sort(-sims, axis=1)[:, :k]
+
+
+def test_add_finds_dense_neighbours_both_ways_as_a_batch_would(
+    rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """A batch pairs each item with its nearest others by LSA; ``add`` pairs a new item with
+    its nearest and with every stored item that now has it among its nearest, and keeps each
+    item's nearest cosines exact, on disk too."""
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:60]), encoding="utf-8"
+    )
+    config = AnalyzerConfig(knn_min_cos=0.2, knn_k=3)
+    base = pipeline.run([corpus], config=config, workers=1)
+    an = base.analyzer
+    assert an.features is not None and an.knn_near is not None
+    np.testing.assert_allclose(an.knn_near, _exact_knn(np.asarray(an.features.Z), 3), atol=1e-5)
+    path = store.state_path(tmp_path)
+    store.save_analyzer(an, path)
+    cold = store.load_analyzer(path)
+    n = len(cold.items)
+    new: list[AnalyzedItem] = []
+    for r in rows[60:66]:
+        new += Analyzer.process(split_items(Document(id=r["id"], text=r["text"])), workers=1)
+    pairs = {(int(a), int(b)) for a, b in cold.add_candidates(new)}
+    f = cold.features
+    assert f is not None and cold.knn_near is not None
+    z = np.asarray(f.Z)
+    want = _exact_knn(z, 3)
+    np.testing.assert_allclose(cold.knn_near, want, atol=1e-5)
+    # every pair a batch's nearest-neighbour step would make with a new item is a candidate,
+    # from the new item's side and from the stored item's
+    sims = z @ z.T
+    reverse = 0
+    for i in range(len(z)):
+        for j in range(n, len(z)):
+            if i != j and sims[i, j] >= 0.2 and sims[i, j] >= want[i, -1] - 1e-6:
+                assert (min(i, j), max(i, j)) in pairs
+                reverse += i < n
+    assert reverse > 0  # the test exercises stored items gaining a new nearest
+    assert cold.knn_changed and max(cold.knn_changed) < n
+    store.save(cold, path)  # a delta
+    again = store.load_analyzer(path)
+    assert again.knn_near is not None
+    np.testing.assert_array_equal(np.asarray(again.knn_near), cold.knn_near)
+    assert again.knn_changed == cold.knn_changed

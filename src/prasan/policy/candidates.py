@@ -259,29 +259,33 @@ def lsh_query(lsh: object, sig: npt.NDArray[np.uint64]) -> list[int]:
 # -- dense neighbours -----------------------------------------------------------------------
 
 
-def knn(
+def knn_top(
     queries: npt.NDArray[np.float32],
     base: npt.NDArray[np.float32],
     k: int,
     *,
-    min_cos: float,
-    exclude_self: bool,
-) -> list[tuple[int, int, float]]:
-    """Exact top-k cosine neighbours (rows are unit vectors), computed in blocks to bound memory."""
-    out: list[tuple[int, int, float]] = []
-    if len(base) == 0 or len(queries) == 0:
-        return out
-    kk = min(k + (1 if exclude_self else 0), len(base))
+    self_offset: int | None = None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Each query's ``k`` nearest base rows by cosine (rows are unit vectors), exactly, in
+    blocks to bound memory: ``(indices, cosines)``, both ``(queries, k)``, nearest first.
+    ``self_offset``: query row ``r`` is base row ``self_offset + r`` and is never its own
+    neighbour. Where a query has fewer than ``k`` others, the rest is index -1, cosine -inf."""
+    m = len(queries)
+    idx = np.full((m, k), -1, dtype=np.int64)
+    vals = np.full((m, k), -np.inf, dtype=np.float32)
+    if len(base) == 0 or m == 0 or k <= 0:
+        return idx, vals
+    kk = min(k, len(base))
     block = max(1, 2_000_000 // max(1, len(base)))
-    for s in range(0, len(queries), block):
-        sims = queries[s : s + block] @ base.T
-        if exclude_self:
-            for r in range(sims.shape[0]):
-                sims[r, s + r] = -1.0
+    for s in range(0, m, block):
+        sims = np.asarray(queries[s : s + block] @ base.T, dtype=np.float32)
+        rows = np.arange(sims.shape[0])
+        if self_offset is not None:
+            sims[rows, self_offset + s + rows] = -np.inf
         top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
-        for r in range(sims.shape[0]):
-            for j in top[r]:
-                v = float(sims[r, j])
-                if v >= min_cos:
-                    out.append((s + r, int(j), v))
-    return out
+        got = sims[rows[:, None], top]
+        order = np.argsort(-got, axis=1, kind="stable")
+        top, got = np.take_along_axis(top, order, 1), np.take_along_axis(got, order, 1)
+        top[~np.isfinite(got)] = -1
+        idx[s : s + len(rows), :kk], vals[s : s + len(rows), :kk] = top, got
+    return idx, vals

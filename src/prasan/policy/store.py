@@ -12,7 +12,9 @@ Layout of the state directory (``var/policy/analyzer/``, see ``state_path``):
 - in it, every array is a ``.npy`` file opened memory-mapped (the sparse TF-IDF matrices as
   their CSR arrays, the LSA, the MinHash signatures, each item's neighbourhood in the corpus
   ``context.npy`` with its document keys ``context_docs.npy`` and its nearest cosines
-  ``context_near.npy``, which let ``add`` keep stored items' neighbourhoods exact), the small things are one pickle
+  ``context_near.npy``, which let ``add`` keep stored items' neighbourhoods exact, and each
+  item's nearest cosines by LSA ``knn_near.npy``, which let ``add`` find the stored items that
+  have a new one among their nearest), the small things are one pickle
   (``meta.pkl``: configuration, vocabulary, boilerplate keys), and the ~29,000 items' entities
   are one pickled record each in ``items.bin`` (offsets in ``items.idx.npy``), decoded only
   when ``add`` touches that item (its neighbours and their clusters);
@@ -271,6 +273,8 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> None:
             np.save(tmp / "context_near.npy", analyzer.context_near)
         if analyzer.context_ref is not None:
             np.save(tmp / "context_ref.npy", analyzer.context_ref)
+    if analyzer.knn_near is not None:
+        np.save(tmp / "knn_near.npy", analyzer.knn_near)
     offsets = [0]
     ids = []
     with (tmp / "items.bin").open("wb") as fh:
@@ -292,6 +296,7 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> None:
     analyzer.saved_items = len(analyzer.items)
     analyzer.saved_vocab = len(analyzer.vocab.df)
     analyzer.context_changed = set()
+    analyzer.knn_changed = set()
 
 
 def save(analyzer: Analyzer, path: Path) -> None:
@@ -333,6 +338,11 @@ def save(analyzer: Analyzer, path: Path) -> None:
                 np.asarray(analyzer.context[rows]),
                 np.asarray(analyzer.context_near[rows]),
             )
+    if analyzer.knn_near is not None:
+        # the new items' nearest cosines, and the stored items whose ones changed
+        rows = np.array(sorted(analyzer.knn_changed), dtype=np.int64)
+        near = np.asarray(analyzer.knn_near)
+        delta["knn_near"] = (near[base:], rows, near[rows])
     d = delta_path(path)
     tmp = d.with_name(f".{d.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as fh:
@@ -378,6 +388,13 @@ def _apply_delta(analyzer: Analyzer, delta: dict[str, Any]) -> None:
                 analyzer.context_near = None
         else:  # additions saved without neighbourhoods: the corpus context is incomplete
             analyzer.context = analyzer.context_docs = analyzer.context_near = None
+    if analyzer.knn_near is not None and "knn_near" in delta:
+        added, rows, nearest = delta["knn_near"]
+        near = np.concatenate([analyzer.knn_near, added])
+        near[rows] = nearest
+        analyzer.knn_near, analyzer.knn_changed = near, {int(k) for k in rows}
+    else:
+        analyzer.knn_near = None
     base = len(analyzer.items)
     for k, rec in enumerate(delta["items"]):
         ai = rec if isinstance(rec, AnalyzedItem) else _from_record(rec)
@@ -421,6 +438,8 @@ def _load_version(d: Path) -> Analyzer:
             an.context_near = np.load(d / "context_near.npy", mmap_mode="r")
         if (d / "context_ref.npy").exists():
             an.context_ref = np.load(d / "context_ref.npy")
+    if (d / "knn_near.npy").exists():  # states saved before reverse neighbours have none
+        an.knn_near = np.load(d / "knn_near.npy", mmap_mode="r")
     offsets = np.load(d / "items.idx.npy")
     blob: bytes | mmap.mmap = b""
     if offsets[-1]:
