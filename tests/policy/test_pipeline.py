@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
+import numpy as np
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +19,7 @@ from typer.testing import CliRunner
 from prasan.cli import app
 from prasan.core.settings import Settings
 from prasan.policy import pipeline, service
+from prasan.policy.analyzer import Analyzer, Pair
 from prasan.policy.demo import demo_corpus_path
 from prasan.policy.models import PolicyCluster, PolicyItem, PolicyPair
 from prasan.policy.store import state_path
@@ -165,3 +169,111 @@ def test_store_then_add_a_document_incrementally(
     # adding the same id again is reported, not lost
     again = service.add_documents(session=session, settings=settings, inputs=[new])
     assert any("duplicate document id 'new-repeat'" in str(p) for p in again.problems)
+
+
+def _assert_clusters_match_pairs(session: Session) -> None:
+    """Every redundancy cluster is held together by its redundant pairs, and the two items of
+    every redundant pair share a cluster."""
+    where = dict(session.execute(select(PolicyItem.id, PolicyItem.cluster_id)).all())
+    red = session.scalars(
+        select(PolicyPair).where(PolicyPair.label.in_(("duplicate", "overlap")))
+    ).all()
+    for p in red:
+        assert where[p.a] is not None and where[p.a] == where[p.b], (p.a, p.b)
+    for c in session.scalars(select(PolicyCluster).where(PolicyCluster.kind == "redundancy")):
+        members = set(c.items)
+        assert {i for i, cid in where.items() if cid == c.id} == members
+        edges = [(p.a, p.b) for p in red if p.a in members]
+        assert len(members) >= 2 and nx.is_connected(nx.Graph(edges)), c.id
+        assert set(nx.Graph(edges).nodes) == members
+
+
+def _add_copy_and_other(tmp_path: Path, session: Session, settings: Settings) -> Any:
+    rows = demo_rows(121)
+    new = tmp_path / "new.jsonl"
+    new.write_text(
+        json.dumps(dict(rows[10], id="again-" + rows[10]["id"]), ensure_ascii=False)
+        + "\n"
+        + json.dumps(rows[120], ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    return service.add_documents(session=session, settings=settings, inputs=[new])
+
+
+def test_add_decides_again_the_stored_pairs_whose_neighbourhoods_it_changed(
+    result: pipeline.AnalysisResult, session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    service.save_analysis(session=session, result=result, settings=settings)
+    report = _add_copy_and_other(tmp_path, session, settings)
+    an = service._analyzer_for(settings)
+    assert an.context_touched and report.restated > 0
+    touched = {an.items[k].id for k in an.context_touched}
+    stored = session.scalars(
+        select(PolicyPair).where(PolicyPair.a.in_(touched) | PolicyPair.b.in_(touched))
+    ).all()
+    stored = [p for p in stored if p.a in an.index and p.b in an.index]
+    # what the stored rows say is what the grown corpus decides for them now
+    idx = np.array([[an.index[p.a], an.index[p.b]] for p in stored], dtype=np.int64)
+    now = an.relate_corpus(idx, keep_unrelated=True)
+    for row, pair in zip(stored, now, strict=True):
+        assert (row.label, row.score) == (pair.relation.label, pair.relation.score)
+    assert "stored pair(s) again" in "\n".join(report.lines())
+    _assert_clusters_match_pairs(session)
+
+
+def test_a_restated_pair_moves_clusters_and_evidence_with_its_label(
+    result: pipeline.AnalysisResult,
+    session: Session,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whatever the new decision, the store follows it: a pair no longer redundant leaves its
+    cluster (which splits) and loses its evidence, a pair now redundant joins one with
+    evidence, a pair now unrelated is removed."""
+    service.save_analysis(session=session, result=result, settings=settings)
+    labels = {(p.a, p.b): p.label for p in session.scalars(select(PolicyPair))}
+    real = Analyzer.relate_corpus
+    forced: dict[tuple[str, str], str] = {}
+
+    def relate(self: Analyzer, pairs: Any, *args: Any, **kw: Any) -> list[Pair]:
+        out = real(self, pairs, *args, **kw)
+        if not kw.get("keep_unrelated"):
+            return out
+        for p in out:
+            key = (
+                min(self.items[p.a].id, self.items[p.b].id),
+                max(self.items[p.a].id, self.items[p.b].id),
+            )
+            old = labels.get(key)
+            if key not in forced and old is not None:
+                # the first redundant pair becomes related, the first related one a
+                # duplicate, and one more pair unrelated
+                new = "related" if old in ("duplicate", "overlap") else "duplicate"
+                if new in forced.values():
+                    new = "unrelated"
+                if new not in forced.values():
+                    forced[key] = new
+            if key in forced:
+                p.relation = dataclasses.replace(p.relation, label=forced[key])
+        return out
+
+    monkeypatch.setattr(Analyzer, "relate_corpus", relate)
+    report = _add_copy_and_other(tmp_path, session, settings)
+    assert sorted(forced.values()) == ["duplicate", "related", "unrelated"]
+    moved = {(r["was"], r["label"]) for r in report.relabelled}
+    assert ("related", "duplicate") in moved
+    assert {x for x in moved if x[1] != "duplicate"} >= {
+        (labels[k], v) for k, v in forced.items() if v != "duplicate"
+    }
+    for (a, b), label in forced.items():
+        row = session.scalars(
+            select(PolicyPair).where(PolicyPair.a == a, PolicyPair.b == b)
+        ).first()
+        if label == "unrelated":
+            assert row is None
+            continue
+        assert row is not None and row.label == label
+        assert bool(row.evidence) == (label == "duplicate")
+    _assert_clusters_match_pairs(session)

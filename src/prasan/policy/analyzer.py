@@ -208,6 +208,9 @@ class Analyzer:
         # state was last written whole (``store.save`` puts them in the delta)
         self.context_near: npt.NDArray[np.float32] | None = None
         self.context_changed: set[int] = set()
+        # the stored items whose neighbourhoods the last ``add`` changed: their stored pairs'
+        # context features changed with them (``service`` decides those pairs again)
+        self.context_touched: set[int] = set()
         # each item's ``knn_k`` nearest cosines (others, by LSA), so that ``add`` finds the
         # stored items that have a new one among their nearest, and the stored items whose
         # ones ``add`` changed since the state was last written whole (None: not kept)
@@ -459,9 +462,14 @@ class Analyzer:
         return ("\n".join(parts) or text)[:n]
 
     def relate_corpus(
-        self, pairs: npt.NDArray[np.int64], progress: Callable[[int], None] | None = None
+        self,
+        pairs: npt.NDArray[np.int64],
+        progress: Callable[[int], None] | None = None,
+        *,
+        keep_unrelated: bool = False,
     ) -> list[Pair]:
-        """Label corpus pairs; the encoder is consulted only near the overlap threshold."""
+        """Label corpus pairs; the encoder is consulted only near the overlap threshold.
+        Pairs found unrelated are left out unless ``keep_unrelated``."""
         assert self.features is not None
         t0 = time.perf_counter()
         f = self.features
@@ -480,7 +488,7 @@ class Analyzer:
         out = [
             Pair(int(pairs[k, 0]), int(pairs[k, 1]), rels[k])
             for k in range(len(rels))
-            if rels[k].label != "unrelated"
+            if keep_unrelated or rels[k].label != "unrelated"
         ]
         if progress:
             progress(len(pairs))
@@ -681,6 +689,7 @@ class Analyzer:
         the new items' side and by dense neighbours from both sides."""
         assert self.features is not None and self.lsh is not None
         cfg = self.config
+        self.context_touched = set()
         # new words join the vocabulary (df counted, idf of old words unchanged)
         docs = []
         for ai in new:
@@ -779,7 +788,8 @@ class Analyzer:
                 self.context[:base], self.context_near[:base], old.X, np.asarray(old.Z),
                 old_docs, fn.X, fn.Z, new_docs,
             )  # fmt: skip
-            self.context_changed.update(int(k) for k in changed if k < self.saved_items)
+            self.context_touched = {int(k) for k in changed}
+            self.context_changed.update(k for k in self.context_touched if k < self.saved_items)
 
 
 def analyzer_from_documents(

@@ -9,11 +9,13 @@ the database, and the analyser state on disk is updated.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -174,6 +176,10 @@ class AddReport:
     problems: list[InputProblem] = field(default_factory=list)
     seconds: float = 0.0
     encoder_items: int = 0  # items the sentence encoder read (0: it was not needed)
+    # stored pairs decided again because the addition changed their items' neighbourhoods,
+    # and those whose label changed (``label`` new, ``was`` old; ``unrelated``: removed)
+    restated: int = 0
+    relabelled: list[dict[str, Any]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"added {len(self.documents)} document(s), {len(self.items)} item(s)"]
@@ -181,6 +187,13 @@ class AddReport:
             out.append(f"  {p['label']:<9} {p['score']:.3f}  {p['a']}  ↔  {p['b']}")
         if len(self.pairs) > 20:
             out.append(f"  … {len(self.pairs) - 20} more pair(s)")
+        if self.restated:
+            out.append(
+                f"decided {self.restated} stored pair(s) again (their items' neighbourhoods "
+                f"changed): {len(self.relabelled)} changed label"
+            )
+            for r in self.relabelled[:10]:
+                out.append(f"  {r['was']} → {r['label']}  {r['a']}  ↔  {r['b']}")
         return out
 
 
@@ -263,6 +276,7 @@ def add_documents(
     for chunk in _chunks(rows):
         session.execute(insert(PolicyPair), list(chunk))
     _update_clusters(session, an, rows, report_items=[it.id for it in items])
+    report.restated, report.relabelled = _restate_stored_pairs(session, an)
     report.encoder_items = an.encoder_calls - encoder_calls
     session.add(
         PolicyRun(
@@ -270,7 +284,11 @@ def add_documents(
             documents=len(docs),
             items=len(items),
             pairs=len(rows),
-            summary={"encoder_items": report.encoder_items},
+            summary={
+                "encoder_items": report.encoder_items,
+                "restated_pairs": report.restated,
+                "relabelled_pairs": len(report.relabelled),
+            },
         )
     )
     session.flush()
@@ -283,10 +301,132 @@ def add_documents(
     return report
 
 
+REDUNDANT = ("duplicate", "overlap")
+
+
+def _restate_stored_pairs(session: Session, an: Analyzer) -> tuple[int, list[dict[str, Any]]]:
+    """Decide again the stored pairs of the items whose corpus neighbourhood the addition
+    changed (``Analyzer.context_touched``), as a batch over the grown corpus would: their
+    context features moved. A new label is stored with its evidence (a pair now redundant
+    gets aligned passages, one no longer redundant loses them), a pair now unrelated is
+    removed, and the redundancy clusters its change touches are joined or split again.
+    (Candidates the batch had found unrelated are not stored, so they cannot rise here.)"""
+    ids = sorted(an.items[k].id for k in an.context_touched)
+    stored: dict[tuple[str, str], PolicyPair] = {}
+    for s in range(0, len(ids), 500):
+        chunk = ids[s : s + 500]
+        for row in session.scalars(
+            select(PolicyPair).where(PolicyPair.a.in_(chunk) | PolicyPair.b.in_(chunk))
+        ):
+            stored[(row.a, row.b)] = row
+    if not stored:
+        return 0, []
+    keys = list(stored)
+    idx = np.array([[an.index[a], an.index[b]] for a, b in keys], dtype=np.int64)
+    decided = an.relate_corpus(idx, keep_unrelated=True)
+    changed: list[tuple[PolicyPair, Pair]] = []
+    for (a, b), pair in zip(keys, decided, strict=True):
+        row = stored[(a, b)]
+        if pair.relation.label != row.label or abs(pair.relation.score - row.score) >= 5e-5:
+            changed.append((row, pair))
+    an.add_evidence(
+        [p for row, p in changed if p.relation.label in REDUNDANT and row.label not in REDUNDANT]
+    )
+    relabelled: list[dict[str, Any]] = []
+    gained: list[dict[str, Any]] = []
+    recluster: set[str] = set()
+    for (row, _), rec in zip(changed, _pair_rows(an, [p for _, p in changed]), strict=True):
+        was = row.label
+        if was != rec["label"]:
+            relabelled.append({"a": row.a, "b": row.b, "was": was, "label": rec["label"]})
+        if rec["label"] == "unrelated":
+            session.delete(row)
+        else:
+            row.label, row.score, row.facets = rec["label"], rec["score"], rec["facets"]
+            if rec["label"] not in REDUNDANT:
+                row.evidence = []
+            elif was not in REDUNDANT:
+                row.evidence = rec["evidence"]
+        if rec["label"] in REDUNDANT and was not in REDUNDANT:
+            gained.append(rec)
+        if was in REDUNDANT or rec["label"] in REDUNDANT:
+            recluster.update((row.a, row.b))
+    session.flush()
+    if gained:
+        _update_clusters(session, an, gained, report_items=[])
+    if recluster:
+        _recluster(session, an, recluster)
+    return len(stored), relabelled
+
+
+def _recluster(session: Session, an: Analyzer, items: set[str]) -> None:
+    """Rebuild the redundancy clusters that hold ``items`` from the stored pairs: a cluster
+    whose redundant pairs no longer connect it splits (the largest part keeps its id, a
+    part of one item leaves), and each cluster's label counts are those of its pairs."""
+    ids = {
+        cid
+        for cid in session.scalars(
+            select(PolicyItem.cluster_id).where(PolicyItem.id.in_(sorted(items)))
+        )
+        if cid is not None
+    }
+    if not ids:
+        return
+    names = session.scalars(select(PolicyCluster.id).where(PolicyCluster.kind == "redundancy"))
+    next_id = 1 + max((int(x[1:]) for x in names if x[1:].isdigit()), default=0)
+    for cid in sorted(ids):
+        c = session.get(PolicyCluster, cid)
+        if c is None:
+            continue
+        members = sorted(c.items)
+        inside: list[PolicyPair] = []
+        for s in range(0, len(members), 500):
+            inside += session.scalars(
+                select(PolicyPair).where(PolicyPair.a.in_(members[s : s + 500]))
+            )
+        member_set = set(members)
+        inside = [p for p in inside if p.b in member_set]
+        edges = [(p.a, p.b) for p in inside if p.label in REDUNDANT]
+        parts = sorted(components(members, edges), key=lambda m: (-len(m), min(m)))
+        for k, part in enumerate(parts):
+            if len(part) < 2:
+                target: str | None = None
+            elif k == 0:
+                target, cluster = cid, c
+            else:
+                target = f"R{next_id}"
+                next_id += 1
+                cluster = PolicyCluster(id=target, kind="redundancy", title="")
+                session.add(cluster)
+            if target is not None:
+                pairs = [p for p in inside if p.a in part and p.b in part]
+                degree: dict[str, int] = {}
+                for p in pairs:
+                    degree[p.a] = degree.get(p.a, 0) + 1
+                    degree[p.b] = degree.get(p.b, 0) + 1
+                cluster.items = sorted(part)
+                cluster.labels = dict(Counter(p.label for p in pairs))
+                cluster.docs = sorted(
+                    {an.items[an.index[m]].item.doc for m in part if m in an.index}
+                )
+                if k > 0:
+                    central = max(part, key=lambda m: (degree.get(m, 0), m))
+                    pos = an.index.get(central)
+                    cluster.title = an.items[pos].item.title[:200] if pos is not None else ""
+                _cluster_row(cluster, an)
+            session.execute(
+                update(PolicyItem)
+                .where(PolicyItem.id.in_(sorted(part)))
+                .values(cluster_id=target)
+                .execution_options(synchronize_session=False)
+            )
+        if all(len(part) < 2 for part in parts):
+            session.delete(c)
+        session.flush()
+
+
 def _cluster_row(c: PolicyCluster, an: Analyzer) -> None:
     """Recompute a cluster's agencies, ministries and fragmentation from its members."""
-    from collections import Counter
-
     from prasan.policy.gazetteer import default_gazetteer
 
     gz = default_gazetteer()
