@@ -144,7 +144,7 @@ def add_one(
     picks = rows[-n_docs:]
     settings = _settings(store)
     emb = get_embedder(embedder)
-    times, pairs = [], []
+    times, pairs, restated = [], [], []
     first_load = None
     for k, r in enumerate(picks):
         one = store / f"new{k}.jsonl"
@@ -157,6 +157,7 @@ def add_one(
         dt = time.perf_counter() - t0
         assert rep.items, rep.problems
         pairs.append(len(rep.pairs))
+        restated.append(rep.restated)
         if first_load is None:
             first_load = dt  # includes loading the stored analyser from disk
         else:
@@ -167,6 +168,7 @@ def add_one(
         "add_median_s": round(sorted(times)[len(times) // 2], 3) if times else None,
         "add_max_s": round(max(times), 3) if times else None,
         "pairs_per_added_document": pairs,
+        "stored_pairs_decided_again": restated,
         "note": "each added document repeats a stored one under a new id, so it has neighbours",
     }
 
@@ -241,6 +243,9 @@ def cold_add(
                 "wall_s": round(wall, 3),
                 "pairs": pairs,
                 "encoder_items": json.loads(summary).get("encoder_items"),
+                # stored pairs decided again (their neighbourhoods changed), label changes
+                "restated_pairs": json.loads(summary).get("restated_pairs"),
+                "relabelled_pairs": json.loads(summary).get("relabelled_pairs"),
                 "load_avg_1min": round(os.getloadavg()[0], 2),
             }
         )
