@@ -391,3 +391,14 @@ def test_add_finds_dense_neighbours_both_ways_as_a_batch_would(
     assert again.knn_near is not None
     np.testing.assert_array_equal(np.asarray(again.knn_near), cold.knn_near)
     assert again.knn_changed == cold.knn_changed
+
+
+def test_knn_top_gives_each_querys_nearest_others_and_pads_when_there_are_few() -> None:
+    z = np.eye(3, dtype=np.float32)
+    z[1] = [0.6, 0.8, 0.0]
+    idx, vals = cand.knn_top(z, z, 4, self_offset=0)
+    assert idx.shape == vals.shape == (3, 4)
+    assert idx[0].tolist() == [1, 2, -1, -1]  # itself left out; two others, then padding
+    assert vals[0, 0] == pytest.approx(0.6) and np.isneginf(vals[0, 2:]).all()
+    idx, vals = cand.knn_top(z[:1], z, 1)  # not the same rows: itself may be its nearest
+    assert idx.tolist() == [[0]] and vals[0, 0] == pytest.approx(1.0)
