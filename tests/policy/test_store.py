@@ -402,3 +402,47 @@ def test_knn_top_gives_each_querys_nearest_others_and_pads_when_there_are_few() 
     assert vals[0, 0] == pytest.approx(0.6) and np.isneginf(vals[0, 2:]).all()
     idx, vals = cand.knn_top(z[:1], z, 1)  # not the same rows: itself may be its nearest
     assert idx.tolist() == [[0]] and vals[0, 0] == pytest.approx(1.0)
+
+
+class NamedHashEmbedder(HashEmbedder):
+    """The stand-in encoder with a name, as the real ones have: its vectors may be kept."""
+
+    name = "hash-16"
+
+
+def test_encoder_vectors_are_kept_with_the_state_and_not_computed_again(
+    rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:80]), encoding="utf-8"
+    )
+    config = AnalyzerConfig(encoder_band_model=1.0, encoder_band=1.0)
+    batch = pipeline.run([path], config=config, embedder=NamedHashEmbedder(), workers=1).analyzer
+    assert batch.heads and batch.heads_encoder == "hash-16"
+    assert len(batch.heads) == batch.encoder_calls  # each item encoded once
+    state = store.state_path(tmp_path)
+    store.save_analyzer(batch, state)
+    texts = {ai.id: ai.item.text for ai in batch.items}
+
+    def loaded(embedder: Any) -> Analyzer:
+        an = store.load_analyzer(state)
+        an.text_source = lambda ids: {i: texts[i] for i in ids}
+        an.embedder = embedder
+        return an
+
+    kept, fresh = loaded(NamedHashEmbedder()), loaded(HashEmbedder())  # no name: no cache
+    other = loaded(NamedHashEmbedder())
+    other.heads_encoder = "another"  # vectors made by another encoder: none are used
+    assert kept.heads.keys() == batch.heads.keys() and not fresh.heads_unsaved
+    got, want = kept.add(_new_items(rows)), fresh.add(_new_items(rows))
+    assert _as_rows(kept, got) == _as_rows(fresh, want)  # the same decisions either way
+    assert 0 < kept.encoder_calls < fresh.encoder_calls  # stored items were not encoded again
+    assert kept.heads_unsaved and all(k in kept.heads for k in kept.heads_unsaved)
+    store.save(kept, state)  # a delta carries the vectors computed since
+    again = store.load_analyzer(state)
+    assert again.heads.keys() == kept.heads.keys() and again.heads_encoder == "hash-16"
+    for k in kept.heads_unsaved:
+        np.testing.assert_array_equal(again.heads[k], kept.heads[k])
+    other.add(_new_items(rows))
+    assert other.encoder_calls == fresh.encoder_calls

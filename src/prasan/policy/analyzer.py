@@ -216,6 +216,12 @@ class Analyzer:
         # ones ``add`` changed since the state was last written whole (None: not kept)
         self.knn_near: npt.NDArray[np.float32] | None = None
         self.knn_changed: set[int] = set()
+        # the sentence encoder's vector of each item's content head it was asked for, and
+        # which encoder (its ``name``) made them, kept with the state so that ``add`` does not
+        # encode a stored item again; the items encoded since the state was written whole
+        self.heads: dict[int, npt.NDArray[np.float32]] = {}
+        self.heads_encoder: str | None = None
+        self.heads_unsaved: list[int] = []
         # where stored items' texts come from when evidence needs them (see ``store``)
         self.text_source: Callable[[list[str]], dict[str, str]] | None = None
 
@@ -541,12 +547,32 @@ class Analyzer:
         if not use:
             return
         order = sorted(chosen, key=chosen.__getitem__)
-        self._texts(order)  # stored items (``add``) are encoded from their text too
-        emb = self.encode_heads([self.items[x] for x in order])
+        emb = self._heads(order)
         for k in use:
             a, b = chosen[int(pairs[k, 0])], chosen[int(pairs[k, 1])]
             sig[k].encoder = float(emb[a] @ emb[b])
             rels[k] = decide(sig[k], cfg.relate, batch=True)
+
+    def _heads(self, order: list[int]) -> npt.NDArray[np.float32]:
+        """The encoder's vectors of these items' content heads, in order: from ``heads`` for
+        items encoded before by the same encoder (the batch, an earlier ``add``), else
+        encoded now (stored items from their text) and kept there."""
+        assert self.embedder is not None
+        name = getattr(self.embedder, "name", None)
+        if name is not None and not self.heads:
+            self.heads_encoder = name
+        cached = self.heads if name is not None and name == self.heads_encoder else {}
+        need = [x for x in order if x not in cached]
+        if need:
+            self._texts(need)  # stored items (``add``) are encoded from their text too
+            fresh = self.encode_heads([self.items[x] for x in need])
+            if cached is self.heads:
+                for x, v in zip(need, fresh, strict=True):
+                    self.heads[x] = v
+                self.heads_unsaved.extend(need)
+            else:
+                cached = dict(zip(need, fresh, strict=True))
+        return np.stack([cached[x] for x in order]).astype(np.float32, copy=False)
 
     # -- evidence --------------------------------------------------------------------------
 

@@ -312,45 +312,63 @@ def _restate_stored_pairs(session: Session, an: Analyzer) -> tuple[int, list[dic
     removed, and the redundancy clusters its change touches are joined or split again.
     (Candidates the batch had found unrelated are not stored, so they cannot rise here.)"""
     ids = sorted(an.items[k].id for k in an.context_touched)
-    stored: dict[tuple[str, str], PolicyPair] = {}
+    # (id, label, score) of each stored pair, by its items; columns only, no evidence JSON
+    stored: dict[tuple[str, str], tuple[int, str, float]] = {}
     for s in range(0, len(ids), 500):
         chunk = ids[s : s + 500]
-        for row in session.scalars(
-            select(PolicyPair).where(PolicyPair.a.in_(chunk) | PolicyPair.b.in_(chunk))
+        for pid, a, b, label, score in session.execute(
+            select(
+                PolicyPair.id, PolicyPair.a, PolicyPair.b, PolicyPair.label, PolicyPair.score
+            ).where(PolicyPair.a.in_(chunk) | PolicyPair.b.in_(chunk))
         ):
-            stored[(row.a, row.b)] = row
+            stored[(a, b)] = (pid, label, score)
     if not stored:
         return 0, []
     keys = list(stored)
     idx = np.array([[an.index[a], an.index[b]] for a, b in keys], dtype=np.int64)
     decided = an.relate_corpus(idx, keep_unrelated=True)
-    changed: list[tuple[PolicyPair, Pair]] = []
-    for (a, b), pair in zip(keys, decided, strict=True):
-        row = stored[(a, b)]
-        if pair.relation.label != row.label or abs(pair.relation.score - row.score) >= 5e-5:
-            changed.append((row, pair))
-    an.add_evidence(
-        [p for row, p in changed if p.relation.label in REDUNDANT and row.label not in REDUNDANT]
-    )
+    moved: list[dict[str, Any]] = []  # only the score moved
+    relabel: list[tuple[str, Pair]] = []
+    for key, pair in zip(keys, decided, strict=True):
+        pid, label, score = stored[key]
+        if pair.relation.label != label:
+            relabel.append((label, pair))
+        elif abs(pair.relation.score - score) >= 5e-5:
+            moved.append({"id": pid, "score": pair.relation.score})
+    if moved:
+        session.execute(update(PolicyPair), moved)
+    if not relabel:
+        return len(stored), []
+    an.add_evidence([p for was, p in relabel if p.relation.label in REDUNDANT])
     relabelled: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    gone: list[int] = []
     gained: list[dict[str, Any]] = []
     recluster: set[str] = set()
-    for (row, _), rec in zip(changed, _pair_rows(an, [p for _, p in changed]), strict=True):
-        was = row.label
-        if was != rec["label"]:
-            relabelled.append({"a": row.a, "b": row.b, "was": was, "label": rec["label"]})
+    for (was, _), rec in zip(relabel, _pair_rows(an, [p for _, p in relabel]), strict=True):
+        pid = stored[(rec["a"], rec["b"])][0]
+        relabelled.append({"a": rec["a"], "b": rec["b"], "was": was, "label": rec["label"]})
         if rec["label"] == "unrelated":
-            session.delete(row)
+            gone.append(pid)
         else:
-            row.label, row.score, row.facets = rec["label"], rec["score"], rec["facets"]
-            if rec["label"] not in REDUNDANT:
-                row.evidence = []
-            elif was not in REDUNDANT:
-                row.evidence = rec["evidence"]
+            keep_evidence = rec["label"] in REDUNDANT
+            changes.append(
+                {
+                    "id": pid,
+                    "label": rec["label"],
+                    "score": rec["score"],
+                    "facets": rec["facets"],
+                    "evidence": rec["evidence"] if keep_evidence else [],
+                }
+            )
         if rec["label"] in REDUNDANT and was not in REDUNDANT:
             gained.append(rec)
         if was in REDUNDANT or rec["label"] in REDUNDANT:
-            recluster.update((row.a, row.b))
+            recluster.update((rec["a"], rec["b"]))
+    if changes:
+        session.execute(update(PolicyPair), changes)
+    if gone:
+        session.execute(delete(PolicyPair).where(PolicyPair.id.in_(gone)))
     session.flush()
     if gained:
         _update_clusters(session, an, gained, report_items=[])
@@ -379,14 +397,19 @@ def _recluster(session: Session, an: Analyzer, items: set[str]) -> None:
         if c is None:
             continue
         members = sorted(c.items)
-        inside: list[PolicyPair] = []
-        for s in range(0, len(members), 500):
-            inside += session.scalars(
-                select(PolicyPair).where(PolicyPair.a.in_(members[s : s + 500]))
-            )
         member_set = set(members)
-        inside = [p for p in inside if p.b in member_set]
-        edges = [(p.a, p.b) for p in inside if p.label in REDUNDANT]
+        inside: list[tuple[str, str, str]] = []  # (a, b, label) of the pairs inside it
+        for s in range(0, len(members), 500):
+            inside += [
+                (a, b, label)
+                for a, b, label in session.execute(
+                    select(PolicyPair.a, PolicyPair.b, PolicyPair.label).where(
+                        PolicyPair.a.in_(members[s : s + 500])
+                    )
+                )
+                if b in member_set
+            ]
+        edges = [(a, b) for a, b, label in inside if label in REDUNDANT]
         parts = sorted(components(members, edges), key=lambda m: (-len(m), min(m)))
         for k, part in enumerate(parts):
             if len(part) < 2:
@@ -399,18 +422,17 @@ def _recluster(session: Session, an: Analyzer, items: set[str]) -> None:
                 cluster = PolicyCluster(id=target, kind="redundancy", title="")
                 session.add(cluster)
             if target is not None:
-                pairs = [p for p in inside if p.a in part and p.b in part]
-                degree: dict[str, int] = {}
-                for p in pairs:
-                    degree[p.a] = degree.get(p.a, 0) + 1
-                    degree[p.b] = degree.get(p.b, 0) + 1
+                pairs = [(a, b, label) for a, b, label in inside if a in part and b in part]
+                degree: Counter[str] = Counter()
+                for a, b, _ in pairs:
+                    degree.update((a, b))
                 cluster.items = sorted(part)
-                cluster.labels = dict(Counter(p.label for p in pairs))
+                cluster.labels = dict(Counter(label for _, _, label in pairs))
                 cluster.docs = sorted(
                     {an.items[an.index[m]].item.doc for m in part if m in an.index}
                 )
                 if k > 0:
-                    central = max(part, key=lambda m: (degree.get(m, 0), m))
+                    central = max(part, key=lambda m: (degree[m], m))
                     pos = an.index.get(central)
                     cluster.title = an.items[pos].item.title[:200] if pos is not None else ""
                 _cluster_row(cluster, an)

@@ -14,7 +14,8 @@ Layout of the state directory (``var/policy/analyzer/``, see ``state_path``):
   ``context.npy`` with its document keys ``context_docs.npy`` and its nearest cosines
   ``context_near.npy``, which let ``add`` keep stored items' neighbourhoods exact, and each
   item's nearest cosines by LSA ``knn_near.npy``, which let ``add`` find the stored items that
-  have a new one among their nearest), the small things are one pickle
+  have a new one among their nearest, and the sentence encoder's vectors of the items it
+  was consulted on, ``heads.npy`` by ``heads_idx.npy``), the small things are one pickle
   (``meta.pkl``: configuration, vocabulary, boilerplate keys), and the ~29,000 items' entities
   are one pickled record each in ``items.bin`` (offsets in ``items.idx.npy``), decoded only
   when ``add`` touches that item (its neighbours and their clusters);
@@ -254,6 +255,7 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> None:
         "T_shape": f.T.shape,
         "items": len(analyzer.items),
         "encoder_band": getattr(analyzer, "encoder_band", None),
+        "heads_encoder": analyzer.heads_encoder,
     }
     with (tmp / "meta.pkl").open("wb") as fh:
         pickle.dump(meta, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -275,6 +277,10 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> None:
             np.save(tmp / "context_ref.npy", analyzer.context_ref)
     if analyzer.knn_near is not None:
         np.save(tmp / "knn_near.npy", analyzer.knn_near)
+    if analyzer.heads:
+        keys = sorted(analyzer.heads)
+        np.save(tmp / "heads_idx.npy", np.asarray(keys, dtype=np.int64))
+        np.save(tmp / "heads.npy", np.stack([analyzer.heads[k] for k in keys]))
     offsets = [0]
     ids = []
     with (tmp / "items.bin").open("wb") as fh:
@@ -297,6 +303,7 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> None:
     analyzer.saved_vocab = len(analyzer.vocab.df)
     analyzer.context_changed = set()
     analyzer.knn_changed = set()
+    analyzer.heads_unsaved = []
 
 
 def save(analyzer: Analyzer, path: Path) -> None:
@@ -338,6 +345,13 @@ def save(analyzer: Analyzer, path: Path) -> None:
                 np.asarray(analyzer.context[rows]),
                 np.asarray(analyzer.context_near[rows]),
             )
+    if analyzer.heads_unsaved:
+        keys = list(dict.fromkeys(analyzer.heads_unsaved))
+        delta["heads"] = (
+            analyzer.heads_encoder,
+            np.asarray(keys, dtype=np.int64),
+            np.stack([analyzer.heads[k] for k in keys]),
+        )
     if analyzer.knn_near is not None:
         # the new items' nearest cosines, and the stored items whose ones changed
         rows = np.array(sorted(analyzer.knn_changed), dtype=np.int64)
@@ -395,6 +409,13 @@ def _apply_delta(analyzer: Analyzer, delta: dict[str, Any]) -> None:
         analyzer.knn_near, analyzer.knn_changed = near, {int(k) for k in rows}
     else:
         analyzer.knn_near = None
+    if "heads" in delta:
+        encoder, keys, vectors = delta["heads"]
+        if analyzer.heads_encoder not in (None, encoder):
+            analyzer.heads = {}
+        analyzer.heads_encoder = encoder
+        analyzer.heads.update(zip((int(k) for k in keys), vectors, strict=True))
+        analyzer.heads_unsaved = [int(k) for k in keys]
     base = len(analyzer.items)
     for k, rec in enumerate(delta["items"]):
         ai = rec if isinstance(rec, AnalyzedItem) else _from_record(rec)
@@ -438,6 +459,10 @@ def _load_version(d: Path) -> Analyzer:
             an.context_near = np.load(d / "context_near.npy", mmap_mode="r")
         if (d / "context_ref.npy").exists():
             an.context_ref = np.load(d / "context_ref.npy")
+    an.heads_encoder = meta.get("heads_encoder")
+    if (d / "heads.npy").exists():
+        vectors = np.load(d / "heads.npy", mmap_mode="r")
+        an.heads = dict(zip(np.load(d / "heads_idx.npy").tolist(), vectors, strict=True))
     if (d / "knn_near.npy").exists():  # states saved before reverse neighbours have none
         an.knn_near = np.load(d / "knn_near.npy", mmap_mode="r")
     offsets = np.load(d / "items.idx.npy")
