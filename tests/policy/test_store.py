@@ -32,6 +32,14 @@ def demo_rows(n: int) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh][:n]
 
 
+def write_corpus(path: Path, rows: list[dict[str, Any]]) -> Path:
+    """``rows`` as a JSONL corpus file at ``path``."""
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+    return path
+
+
 class HashEmbedder:
     """A stand-in encoder: a fixed vector per text, so any change in what is encoded (for
     example an empty string for a stored item's text) changes the result."""
@@ -54,9 +62,7 @@ def fitted(rows: list[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory)
     """80 demo documents analysed with the encoder consulted for every pair (a band of 1.0),
     so the stored-item texts it reads are exercised."""
     path = tmp_path_factory.mktemp("c") / "c.jsonl"
-    path.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:80]), encoding="utf-8"
-    )
+    write_corpus(path, rows[:80])
     config = AnalyzerConfig(encoder_band_model=1.0, encoder_band=1.0)
     return pipeline.run([path], config=config, embedder=HashEmbedder(), workers=1)
 
@@ -127,9 +133,7 @@ def test_a_repeated_document_is_the_same_pair_in_add_as_in_a_batch(
 ) -> None:
     copy_row = dict(rows[5], id="again-" + rows[5]["id"])
     corpus = tmp_path / "c.jsonl"
-    corpus.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:60]), encoding="utf-8"
-    )
+    write_corpus(corpus, rows[:60])
     with_copy = tmp_path / "c2.jsonl"
     with_copy.write_text(
         corpus.read_text(encoding="utf-8") + json.dumps(copy_row, ensure_ascii=False) + "\n",
@@ -307,9 +311,7 @@ def test_the_batch_builds_its_graph_once(
 
     monkeypatch.setattr(pipeline, "build_graph", counting)
     corpus = tmp_path / "c.jsonl"
-    corpus.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:30]), encoding="utf-8"
-    )
+    write_corpus(corpus, rows[:30])
     result = pipeline.run([corpus], workers=1)
     pipeline.write_outputs(result, tmp_path / "out")
     assert len(calls) == 1
@@ -321,9 +323,7 @@ def test_add_consults_the_encoder_only_as_near_the_threshold_as_the_batch_could(
     rows: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     path = tmp_path / "c.jsonl"
-    path.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:80]), encoding="utf-8"
-    )
+    write_corpus(path, rows[:80])
     # a budget of 4 items: the batch reaches only the pairs nearest the threshold
     config = AnalyzerConfig(encoder_band_model=1.0, encoder_band=1.0, encoder_max_items=4)
     result = pipeline.run([path], config=config, embedder=HashEmbedder(), workers=1)
@@ -354,9 +354,7 @@ def test_add_finds_dense_neighbours_both_ways_as_a_batch_would(
     its nearest and with every stored item that now has it among its nearest, and keeps each
     item's nearest cosines exact, on disk too."""
     corpus = tmp_path / "c.jsonl"
-    corpus.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:60]), encoding="utf-8"
-    )
+    write_corpus(corpus, rows[:60])
     config = AnalyzerConfig(knn_min_cos=0.2, knn_k=3)
     base = pipeline.run([corpus], config=config, workers=1)
     an = base.analyzer
@@ -414,9 +412,7 @@ def test_encoder_vectors_are_kept_with_the_state_and_not_computed_again(
     rows: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     path = tmp_path / "c.jsonl"
-    path.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:80]), encoding="utf-8"
-    )
+    write_corpus(path, rows[:80])
     config = AnalyzerConfig(encoder_band_model=1.0, encoder_band=1.0)
     batch = pipeline.run([path], config=config, embedder=NamedHashEmbedder(), workers=1).analyzer
     assert batch.heads and batch.heads_encoder == "hash-16"
