@@ -211,7 +211,13 @@ def _prasan_command() -> list[str]:
 
 
 def cold_add(
-    path: Path, n_docs: int, embedder: str, store: Path, prefix: str, stored: int = 0
+    path: Path,
+    n_docs: int,
+    embedder: str,
+    store: Path,
+    prefix: str,
+    stored: int = 0,
+    restate: bool = False,
 ) -> dict[str, Any]:
     """``prasan policy add FILE`` for one new document at a time, each in a fresh process
     against the analysis stored in ``store``: wall time from launch to exit."""
@@ -227,6 +233,8 @@ def cold_add(
         one = store / f"cold{k}.jsonl"
         one.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
         cmd = [*_prasan_command(), "policy", "add", str(one), "--embedder", embedder]
+        if restate:
+            cmd.append("--restate")
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
         wall = time.perf_counter() - t0
@@ -253,6 +261,7 @@ def cold_add(
     return {
         "command": "prasan policy add FILE --embedder "
         + embedder
+        + (" --restate" if restate else "")
         + " (one new document, a fresh process each time, wall time launch to exit)",
         "runs": runs,
         "median_s": round(statistics.median(walls), 3),
@@ -293,6 +302,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="only the cold add command, against the store in --store-dir",
     )
     ap.add_argument("--no-variants", action="store_true")
+    ap.add_argument(
+        "--restate",
+        action="store_true",
+        help="cold add with --restate (stored pairs decided again)",
+    )
     # internal: one measurement in this process, JSON on stdout
     ap.add_argument("--one", choices=["floor", "run", "add"], default=None)
     ap.add_argument("--limit", type=int, default=0)
@@ -333,7 +347,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "machine": {"cpus": os.cpu_count(), "load_avg_at_start": os.getloadavg()},
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "cold_add": cold_add(
-                corpus, args.cold_add_docs, args.embedder, args.store_dir, args.id_prefix
+                corpus,
+                args.cold_add_docs,
+                args.embedder,
+                args.store_dir,
+                args.id_prefix,
+                restate=args.restate,
             ),
         }
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -415,6 +434,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             store,
             "cold-" + args.id_prefix,
             stored=all_limit,
+            restate=args.restate,
         )
         print(
             f"  median {report['cold_add']['median_s']} s, max {report['cold_add']['max_s']} s",
