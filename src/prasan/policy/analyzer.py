@@ -764,7 +764,12 @@ class Analyzer:
         product of the new items with the stored ones)."""
         cfg = self.config
         base = old.Z.shape[0]
-        idx, vals = cand.knn_top(fn.Z, merged.Z, cfg.knn_k, self_offset=base)
+        # the new items against all items, once: their own nearest, and (columns before
+        # ``base``) the stored items' side
+        sims = np.asarray(np.asarray(fn.Z) @ np.asarray(merged.Z).T, dtype=np.float32)
+        rows_new = np.arange(sims.shape[0])
+        sims[rows_new, base + rows_new] = -np.inf
+        idx, vals = cand.top_k(sims, cfg.knn_k)
         found = {
             (min(base + int(k), int(idx[k, c])), max(base + int(k), int(idx[k, c])))
             for k, c in zip(*np.nonzero(vals >= cfg.knn_min_cos), strict=True)
@@ -772,15 +777,15 @@ class Analyzer:
         if self.knn_near is None or len(self.knn_near) != base:
             self.knn_near = None  # a state saved without them: new items' own neighbours only
             return found
-        sims = np.asarray(old.Z @ np.asarray(fn.Z).T, dtype=np.float32)  # (stored, new)
+        stored = sims[:, :base].T  # (stored, new)
         floor = np.asarray(self.knn_near[:, -1])
-        gain = sims > floor[:, None]  # a new item among a stored item's nearest
+        gain = stored > floor[:, None]  # a new item among a stored item's nearest
         rows = np.flatnonzero(gain.any(axis=1))
-        for i, k in zip(*np.nonzero(gain[rows] & (sims[rows] >= cfg.knn_min_cos)), strict=True):
+        for i, k in zip(*np.nonzero(gain[rows] & (stored[rows] >= cfg.knn_min_cos)), strict=True):
             found.add((int(rows[i]), base + int(k)))
         near = np.concatenate([np.asarray(self.knn_near), vals])  # a writable copy
         if len(rows):
-            both = np.concatenate([near[rows], sims[rows]], axis=1)
+            both = np.concatenate([near[rows], stored[rows]], axis=1)
             near[rows] = -np.sort(-both, axis=1)[:, : cfg.knn_k]
             self.knn_changed.update(int(r) for r in rows if r < self.saved_items)
         self.knn_near = near

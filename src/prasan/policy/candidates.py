@@ -259,6 +259,27 @@ def lsh_query(lsh: object, sig: npt.NDArray[np.uint64]) -> list[int]:
 # -- dense neighbours -----------------------------------------------------------------------
 
 
+def top_k(
+    sims: npt.NDArray[np.float32], k: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Each row's ``k`` largest entries: ``(columns, values)``, largest first; where a row has
+    fewer than ``k`` finite entries, the rest is column -1, value -inf."""
+    m = sims.shape[0]
+    idx = np.full((m, k), -1, dtype=np.int64)
+    vals = np.full((m, k), -np.inf, dtype=np.float32)
+    kk = min(k, sims.shape[1])
+    if m == 0 or kk <= 0:
+        return idx, vals
+    rows = np.arange(m)
+    top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+    got = sims[rows[:, None], top]
+    order = np.argsort(-got, axis=1, kind="stable")
+    top, got = np.take_along_axis(top, order, 1), np.take_along_axis(got, order, 1)
+    top[~np.isfinite(got)] = -1
+    idx[:, :kk], vals[:, :kk] = top, got
+    return idx, vals
+
+
 def knn_top(
     queries: npt.NDArray[np.float32],
     base: npt.NDArray[np.float32],
@@ -275,17 +296,11 @@ def knn_top(
     vals = np.full((m, k), -np.inf, dtype=np.float32)
     if len(base) == 0 or m == 0 or k <= 0:
         return idx, vals
-    kk = min(k, len(base))
     block = max(1, 2_000_000 // max(1, len(base)))
     for s in range(0, m, block):
         sims = np.asarray(queries[s : s + block] @ base.T, dtype=np.float32)
         rows = np.arange(sims.shape[0])
         if self_offset is not None:
             sims[rows, self_offset + s + rows] = -np.inf
-        top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
-        got = sims[rows[:, None], top]
-        order = np.argsort(-got, axis=1, kind="stable")
-        top, got = np.take_along_axis(top, order, 1), np.take_along_axis(got, order, 1)
-        top[~np.isfinite(got)] = -1
-        idx[s : s + len(rows), :kk], vals[s : s + len(rows), :kk] = top, got
+        idx[s : s + len(rows)], vals[s : s + len(rows)] = top_k(sims, k)
     return idx, vals
