@@ -281,7 +281,7 @@ def add_documents(
         session.execute(insert(PolicyPair), list(chunk))
     _update_clusters(session, an, rows, report_items=[it.id for it in items])
     if restate:
-        report.restated, report.relabelled = _restate_stored_pairs(session, an)
+        report.restated, report.relabelled = _restate_stored_pairs(session, an, start)
     report.encoder_items = an.encoder_calls - encoder_calls
     session.add(
         PolicyRun(
@@ -309,7 +309,9 @@ def add_documents(
 REDUNDANT = ("duplicate", "overlap")
 
 
-def _restate_stored_pairs(session: Session, an: Analyzer) -> tuple[int, list[dict[str, Any]]]:
+def _restate_stored_pairs(
+    session: Session, an: Analyzer, first_new: int
+) -> tuple[int, list[dict[str, Any]]]:
     """Decide again the stored pairs of the items whose corpus neighbourhood the addition
     changed (``Analyzer.context_touched``), as a batch over the grown corpus would: their
     context features moved. A new label is stored with its evidence (a pair now redundant
@@ -326,7 +328,8 @@ def _restate_stored_pairs(session: Session, an: Analyzer) -> tuple[int, list[dic
                 PolicyPair.id, PolicyPair.a, PolicyPair.b, PolicyPair.label, PolicyPair.score
             ).where(PolicyPair.a.in_(chunk) | PolicyPair.b.in_(chunk))
         ):
-            stored[(a, b)] = (pid, label, score)
+            if an.index[a] < first_new and an.index[b] < first_new:
+                stored[(a, b)] = (pid, label, score)  # (the new items' were just decided)
     if not stored:
         return 0, []
     keys = list(stored)
@@ -355,16 +358,9 @@ def _restate_stored_pairs(session: Session, an: Analyzer) -> tuple[int, list[dic
         relabelled.append({"a": rec["a"], "b": rec["b"], "was": was, "label": rec["label"]})
         if rec["label"] == "unrelated":
             gone.append(pid)
-        else:
-            keep_evidence = rec["label"] in REDUNDANT
+        else:  # (a label that is not redundant has no evidence: it is dropped)
             changes.append(
-                {
-                    "id": pid,
-                    "label": rec["label"],
-                    "score": rec["score"],
-                    "facets": rec["facets"],
-                    "evidence": rec["evidence"] if keep_evidence else [],
-                }
+                {k: rec[k] for k in ("label", "score", "facets", "evidence")} | {"id": pid}
             )
         if rec["label"] in REDUNDANT and was not in REDUNDANT:
             gained.append(rec)
@@ -395,8 +391,7 @@ def _recluster(session: Session, an: Analyzer, items: set[str]) -> None:
     }
     if not ids:
         return
-    names = session.scalars(select(PolicyCluster.id).where(PolicyCluster.kind == "redundancy"))
-    next_id = 1 + max((int(x[1:]) for x in names if x[1:].isdigit()), default=0)
+    next_id = _next_cluster_number(session)
     for cid in sorted(ids):
         c = session.get(PolicyCluster, cid)
         if c is None:
@@ -433,13 +428,9 @@ def _recluster(session: Session, an: Analyzer, items: set[str]) -> None:
                     degree.update((a, b))
                 cluster.items = sorted(part)
                 cluster.labels = dict(Counter(label for _, _, label in pairs))
-                cluster.docs = sorted(
-                    {an.items[an.index[m]].item.doc for m in part if m in an.index}
-                )
+                cluster.docs = _docs_of(an, part)
                 if k > 0:
-                    central = max(part, key=lambda m: (degree[m], m))
-                    pos = an.index.get(central)
-                    cluster.title = an.items[pos].item.title[:200] if pos is not None else ""
+                    cluster.title = _title_of(an, max(part, key=lambda m: (degree[m], m)))
                 _cluster_row(cluster, an)
             session.execute(
                 update(PolicyItem)
@@ -450,6 +441,21 @@ def _recluster(session: Session, an: Analyzer, items: set[str]) -> None:
         if all(len(part) < 2 for part in parts):
             session.delete(c)
         session.flush()
+
+
+def _next_cluster_number(session: Session) -> int:
+    """The number after the highest ``R<n>`` redundancy cluster id stored."""
+    ids = session.scalars(select(PolicyCluster.id).where(PolicyCluster.kind == "redundancy"))
+    return 1 + max((int(x[1:]) for x in ids if x[1:].isdigit()), default=0)
+
+
+def _docs_of(an: Analyzer, items: Iterable[str]) -> list[str]:
+    return sorted({an.items[an.index[m]].item.doc for m in items if m in an.index})
+
+
+def _title_of(an: Analyzer, item_id: str) -> str:
+    pos = an.index.get(item_id)
+    return an.items[pos].item.title[:200] if pos is not None else ""
 
 
 def _cluster_row(c: PolicyCluster, an: Analyzer) -> None:
@@ -487,8 +493,7 @@ def _update_clusters(
         )
         edges = [(r["a"], r["b"]) for r in red]
         edges += [(i, "cluster:" + cl) for i, cl in current.items() if cl]
-        ids = session.scalars(select(PolicyCluster.id).where(PolicyCluster.kind == "redundancy"))
-        next_id = 1 + max((int(x[1:]) for x in ids if x[1:].isdigit()), default=0)
+        next_id = _next_cluster_number(session)
         for comp in components(touched, edges):
             old = sorted(
                 (n.split(":", 1)[1] for n in comp if n.startswith("cluster:")),
@@ -512,18 +517,14 @@ def _update_clusters(
                 if r["a"] in members:
                     labels[r["label"]] = labels.get(r["label"], 0) + 1
             if keep is None:
-                first = next(iter(sorted(members)))
-                pos = an.index.get(first)
                 keep = PolicyCluster(
-                    id=f"R{next_id}",
-                    kind="redundancy",
-                    title=an.items[pos].item.title[:200] if pos is not None else "",
+                    id=f"R{next_id}", kind="redundancy", title=_title_of(an, min(members))
                 )
                 next_id += 1
                 session.add(keep)
             keep.items = sorted(members)
             keep.labels = labels
-            keep.docs = sorted({an.items[an.index[m]].item.doc for m in members if m in an.index})
+            keep.docs = _docs_of(an, members)
             _cluster_row(keep, an)
             session.flush()
             for s in range(0, len(keep.items), 500):
