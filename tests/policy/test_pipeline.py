@@ -206,6 +206,7 @@ def test_add_decides_again_the_stored_pairs_whose_neighbourhoods_it_changed(
     result: pipeline.AnalysisResult, session: Session, settings: Settings, tmp_path: Path
 ) -> None:
     service.save_analysis(session=session, result=result, settings=settings)
+    before = {(p.a, p.b): p.score for p in session.scalars(select(PolicyPair))}
     report = _add_copy_and_other(tmp_path, session, settings)
     an = service._analyzer_for(settings)
     assert an.context_touched and report.restated > 0
@@ -219,6 +220,8 @@ def test_add_decides_again_the_stored_pairs_whose_neighbourhoods_it_changed(
     now = an.relate_corpus(idx, keep_unrelated=True)
     for row, pair in zip(stored, now, strict=True):
         assert (row.label, row.score) == (pair.relation.label, pair.relation.score)
+    # ... and not what the batch had stored: the re-decision wrote what moved
+    assert any(before.get((p.a, p.b), p.score) != p.score for p in stored)
     assert "stored pair(s) again" in "\n".join(report.lines())
     _assert_clusters_match_pairs(session)
 
