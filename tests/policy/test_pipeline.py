@@ -12,7 +12,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -21,6 +21,8 @@ from prasan.core.settings import Settings
 from prasan.policy import pipeline, service
 from prasan.policy.analyzer import Analyzer, Pair
 from prasan.policy.demo import demo_corpus_path
+from prasan.policy.gazetteer import default_gazetteer
+from prasan.policy.graph import member_counts, ranked
 from prasan.policy.models import PolicyCluster, PolicyItem, PolicyPair
 from prasan.policy.store import state_path
 
@@ -123,6 +125,9 @@ def test_store_then_add_a_document_incrementally(
     assert stored["items"] == len(result.analyzer.items)
     assert stored["pairs"] == len(result.pairs)
     assert state_path(settings.data_dir).exists()
+    _assert_clusters_match_pairs(session)
+    # clusters stored before revision 0500 have no counts: add computes them when it needs them
+    session.execute(update(PolicyCluster).values(counts=None))
 
     # a new document repeating a stored one, and one about something else
     rows = demo_rows(121)
@@ -152,6 +157,8 @@ def test_store_then_add_a_document_incrementally(
     assert item is not None and item.cluster_id is not None
     cluster = session.get(PolicyCluster, item.cluster_id)
     assert cluster is not None and rows[10]["id"] in cluster.items
+    assert cluster.counts is not None  # computed from its members: it was stored without
+    _assert_clusters_match_pairs(session, stored_before_counts=True)
     assert service.counts(session=session)["items"] == stored["items"] + 2
 
     # the addition is on disk as a small delta next to the full state, and loads back
@@ -172,9 +179,10 @@ def test_store_then_add_a_document_incrementally(
     assert any("duplicate document id 'new-repeat'" in str(p) for p in again.problems)
 
 
-def _assert_clusters_match_pairs(session: Session) -> None:
+def _assert_clusters_match_pairs(session: Session, *, stored_before_counts: bool = False) -> None:
     """Every redundancy cluster is held together by its redundant pairs, and the two items of
-    every redundant pair share a cluster."""
+    every redundant pair share a cluster; each cluster's summary is its members'
+    (``stored_before_counts``: clusters ``add`` did not touch may have no counts)."""
     where = dict(session.execute(select(PolicyItem.id, PolicyItem.cluster_id)).all())
     red = session.scalars(
         select(PolicyPair).where(PolicyPair.label.in_(("duplicate", "overlap")))
@@ -187,6 +195,18 @@ def _assert_clusters_match_pairs(session: Session) -> None:
         edges = [(p.a, p.b) for p in red if p.a in members]
         assert len(members) >= 2 and nx.is_connected(nx.Graph(edges)), c.id
         assert set(nx.Graph(edges).nodes) == members
+    for c in session.scalars(select(PolicyCluster)):
+        # its documents, agencies and ministries are its members' (kept as it changes)
+        if c.counts is None and stored_before_counts:
+            continue
+        rows = [r for r in (session.get(PolicyItem, m) for m in c.items) if r is not None]
+        assert c.docs == sorted({r.doc_id for r in rows}), c.id
+        gz = default_gazetteer()
+        counts = member_counts((r.agencies, {gz.ministry_of(a) for a in r.agencies}) for r in rows)
+        assert c.counts == counts, c.id
+        assert c.agencies == ranked(counts["agencies"]), c.id
+        assert c.ministries == ranked(counts["ministries"]), c.id
+        assert c.size == len(c.items) and c.fragmentation == len(c.ministries), c.id
 
 
 def _add_copy_and_other(tmp_path: Path, session: Session, settings: Settings) -> Any:

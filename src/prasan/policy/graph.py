@@ -9,7 +9,7 @@ edges (duplicate, overlap and related, weighted by score) and approximate policy
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +47,9 @@ class Cluster:
     fragmentation: int
     labels: dict[str, int] = field(default_factory=dict)
     title: str = ""
+    # how many members name each agency and ministry (``member_counts``); stored, not written
+    # to clusters.jsonl
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -80,11 +83,7 @@ def build_graph(nodes: Sequence[GraphNode], edges: Sequence[GraphEdge]) -> nx.Gr
 def _cluster(
     cid: str, kind: str, members: Sequence[str], g: nx.Graph, nodes: dict[str, GraphNode]
 ) -> Cluster:
-    agencies: Counter[str] = Counter()
-    ministries: Counter[str] = Counter()
-    for m in members:
-        agencies.update(set(nodes[m].agencies))
-        ministries.update(set(nodes[m].ministries))
+    counts = member_counts((nodes[m].agencies, nodes[m].ministries) for m in members)
     labels = Counter(d["label"] for _, _, d in g.subgraph(members).edges(data=True))
     # the member with most edges inside the cluster names it
     sub = g.subgraph(members)
@@ -94,12 +93,38 @@ def _cluster(
         kind=kind,
         items=sorted(members),
         docs=sorted({nodes[m].doc for m in members}),
-        agencies=[a for a, _ in agencies.most_common()],
-        ministries=[a for a, _ in ministries.most_common()],
-        fragmentation=len(ministries),
+        agencies=ranked(counts["agencies"]),
+        ministries=ranked(counts["ministries"]),
+        fragmentation=len(counts["ministries"]),
         labels=dict(labels),
         title=nodes[central].title[:200],
+        counts=counts,
     )
+
+
+def member_counts(
+    members: Iterable[tuple[Iterable[str], Iterable[str]]],
+) -> dict[str, dict[str, int]]:
+    """How many members (each its agencies and ministries) name each agency and ministry."""
+    agencies: Counter[str] = Counter()
+    ministries: Counter[str] = Counter()
+    for ags, mins in members:
+        agencies.update(set(ags))
+        ministries.update(set(mins))
+    return {"agencies": dict(agencies), "ministries": dict(ministries)}
+
+
+def add_counts(total: dict[str, dict[str, int]], more: dict[str, dict[str, int]]) -> None:
+    """Add ``more`` to ``total`` in place (the counts of two clusters that merge)."""
+    for kind, cs in more.items():
+        into = total.setdefault(kind, {})
+        for k, n in cs.items():
+            into[k] = into.get(k, 0) + n
+
+
+def ranked(counts: dict[str, int]) -> list[str]:
+    """Names by how many members name them, then by name."""
+    return sorted(counts, key=lambda k: (-counts[k], k))
 
 
 def components(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> list[set[str]]:

@@ -81,6 +81,9 @@ class PolicyCluster(Base):
     agencies: Mapped[list[str]] = mapped_column(JSON, default=list)
     ministries: Mapped[list[str]] = mapped_column(JSON, default=list)
     labels: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # {"agencies": {name: items naming it}, "ministries": {...}}; None in rows stored before
+    # revision 0500 (``add`` computes it from the members then)
+    counts: Mapped[dict[str, dict[str, int]] | None] = mapped_column(JSON, default=None)
 
 
 class PolicyRun(Base):
