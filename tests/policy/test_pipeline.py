@@ -179,20 +179,24 @@ def test_store_then_add_a_document_incrementally(
     assert any("duplicate document id 'new-repeat'" in str(p) for p in again.problems)
 
 
-def _assert_clusters_match_pairs(session: Session, *, stored_before_counts: bool = False) -> None:
+def _assert_clusters_match_pairs(
+    session: Session, *, stored_before_counts: bool = False, split: bool = False
+) -> None:
     """Every redundancy cluster is held together by its redundant pairs, and the two items of
-    every redundant pair share a cluster; each cluster's summary is its members'
+    every redundant pair share a cluster (``split``: a cluster over the size limit was split
+    or not merged, so they are each in one); each cluster's summary is its members'
     (``stored_before_counts``: clusters ``add`` did not touch may have no counts)."""
     where = dict(session.execute(select(PolicyItem.id, PolicyItem.cluster_id)).all())
     red = session.scalars(
         select(PolicyPair).where(PolicyPair.label.in_(("duplicate", "overlap")))
     ).all()
     for p in red:
-        assert where[p.a] is not None and where[p.a] == where[p.b], (p.a, p.b)
+        assert where[p.a] is not None and where[p.b] is not None, (p.a, p.b)
+        assert split or where[p.a] == where[p.b], (p.a, p.b)
     for c in session.scalars(select(PolicyCluster).where(PolicyCluster.kind == "redundancy")):
         members = set(c.items)
         assert {i for i, cid in where.items() if cid == c.id} == members
-        edges = [(p.a, p.b) for p in red if p.a in members]
+        edges = [(p.a, p.b) for p in red if p.a in members and p.b in members]
         assert len(members) >= 2 and nx.is_connected(nx.Graph(edges)), c.id
         assert set(nx.Graph(edges).nodes) == members
     for c in session.scalars(select(PolicyCluster)):
@@ -301,3 +305,94 @@ def test_a_restated_pair_moves_clusters_and_evidence_with_its_label(
         assert row is not None and row.label == label
         assert bool(row.evidence) == (label == "duplicate")
     _assert_clusters_match_pairs(session)
+
+
+def test_add_does_not_merge_clusters_past_the_size_limit(
+    result: pipeline.AnalysisResult,
+    session: Session,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new document like items of two redundancy clusters bridges them; when the merged
+    cluster would exceed ``MAX_CLUSTER`` they stay apart and the new item joins one of them
+    (as the batch splits a component that large), each still held together by its pairs."""
+    from prasan.policy import graph
+
+    service.save_analysis(session=session, result=result, settings=settings)
+    red = sorted(
+        session.scalars(select(PolicyCluster).where(PolicyCluster.kind == "redundancy")),
+        key=lambda c: (-c.size, c.id),
+    )
+    x, y = red[0], red[1]
+    a = session.get(PolicyItem, x.items[0])
+    b = session.get(PolicyItem, y.items[0])
+    assert a is not None and b is not None
+    new = tmp_path / "bridge.jsonl"
+    doc = {"id": "bridge", "title": a.title, "text": a.text + "\n" + b.text}
+    new.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
+    monkeypatch.setattr(graph, "MAX_CLUSTER", x.size + y.size - 1)
+    report = service.add_documents(session=session, settings=settings, inputs=[new])
+    mine = [p for p in report.pairs if p["label"] in ("duplicate", "overlap")]
+    assert {x.id, y.id} <= {
+        session.get(PolicyItem, o).cluster_id  # type: ignore[union-attr]
+        for p in mine
+        for o in (p["a"], p["b"])
+        if o not in report.items
+    }, "the new document should be redundant with both clusters"
+    session.expire_all()
+    assert session.get(PolicyCluster, x.id) is not None
+    assert session.get(PolicyCluster, y.id) is not None
+    bridge = session.get(PolicyItem, report.items[0])
+    assert bridge is not None and bridge.cluster_id in (x.id, y.id)
+    _assert_clusters_match_pairs(session, split=True)
+
+
+def test_split_large_keeps_each_part_connected_and_every_item() -> None:
+    from prasan.policy.graph import split_large
+
+    # two dense groups of 6 joined by one weak edge, and an item hanging off the second
+    left = [f"l{k}" for k in range(6)]
+    right = [f"r{k}" for k in range(6)]
+    edges = [(p, q, 0.9) for grp in (left, right) for i, p in enumerate(grp) for q in grp[i + 1 :]]
+    edges += [("l0", "r0", 0.3), ("r5", "tail", 0.5)]
+    items = sorted([*left, *right, "tail"])
+    assert split_large(items, edges, max_size=20) == [items]  # under the limit: one cluster
+    parts = split_large(items, edges, max_size=8)
+    assert sorted(m for p in parts for m in p) == items
+    assert {frozenset(p) for p in parts} == {frozenset(left), frozenset([*right, "tail"])}
+    for p in parts:
+        assert nx.is_connected(nx.Graph([(a, b) for a, b, _ in edges if a in p and b in p]))
+
+
+def test_the_batch_splits_a_redundancy_component_over_the_size_limit() -> None:
+    from prasan.policy.graph import GraphEdge, GraphNode, build_graph, clusters_of
+
+    # three groups of 5 chained by weak overlaps into one component of 15, a related edge,
+    # and a separate pair
+    groups = [[f"g{g}i{k}" for k in range(5)] for g in range(3)]
+    edges = [
+        GraphEdge(a, b, "duplicate", 0.9, [])
+        for grp in groups
+        for i, a in enumerate(grp)
+        for b in grp[i + 1 :]
+    ]
+    edges += [
+        GraphEdge("g0i0", "g1i0", "overlap", 0.4, []),
+        GraphEdge("g1i1", "g2i1", "overlap", 0.4, []),
+    ]
+    edges += [
+        GraphEdge("p1", "p2", "duplicate", 0.95, []),
+        GraphEdge("p2", "g0i3", "related", 0.3, []),
+    ]
+    ids = [m for grp in groups for m in grp] + ["p1", "p2"]
+    nodes = [GraphNode(m, "d" + m, m, [f"agency {m[:2]}"], [f"ministry {m[:2]}"]) for m in ids]
+    g = build_graph(nodes, edges)
+
+    whole = [c for c in clusters_of(g, nodes) if c.kind == "redundancy"]
+    assert sorted(len(c.items) for c in whole) == [2, 15]  # under the default limit
+    split = [c for c in clusters_of(g, nodes, max_cluster=8) if c.kind == "redundancy"]
+    assert sorted(sorted(c.items) for c in split) == sorted([*map(sorted, groups), ["p1", "p2"]])
+    assert [c.id for c in split] == ["R1", "R2", "R3", "R4"]  # largest first, numbered
+    for c in split:  # each part's own summary
+        assert c.fragmentation == len({m[:2] for m in c.items}) == len(c.ministries)

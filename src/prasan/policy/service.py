@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from prasan.core.settings import Settings
+from prasan.policy import graph
 from prasan.policy.analyzer import Analyzer, Embedder, Pair
 from prasan.policy.embed import UseEmbedder
 from prasan.policy.graph import Cluster, add_counts, components, member_counts, ranked
@@ -502,12 +503,91 @@ def _cluster_row(c: PolicyCluster, counts: dict[str, dict[str, int]], docs: set[
     c.fragmentation = len(c.ministries)
 
 
+def _attach(
+    items: set[str],
+    clusters: set[str],
+    red: Sequence[dict[str, Any]],
+    current: dict[str, str | None],
+) -> dict[str, set[str]]:
+    """Which of ``clusters`` each of ``items`` joins, when they are not to be merged: the
+    items already in one stay; the others join, hop by hop, the cluster of their strongest
+    edge to an item placed before them, so each cluster stays connected by its edges."""
+    near: dict[str, list[tuple[float, str]]] = {}
+    for r in red:
+        near.setdefault(r["a"], []).append((float(r["score"]), r["b"]))
+        near.setdefault(r["b"], []).append((float(r["score"]), r["a"]))
+    where = {i: cl for i in items if (cl := current.get(i)) is not None and cl in clusters}
+    pending = items - where.keys()
+    while pending:
+        step = {}
+        for m in sorted(pending):
+            placed = [(w, n) for w, n in near.get(m, []) if n in where]
+            if placed:
+                step[m] = where[max(placed)[1]]
+        if not step:  # (every item of a component reaches a cluster; never left here)
+            break
+        where.update(step)
+        pending -= step.keys()
+    groups: dict[str, set[str]] = {}
+    for m, cl in where.items():
+        groups.setdefault(cl, set()).add(m)
+    return groups
+
+
+def _join(
+    session: Session,
+    keep: PolicyCluster,
+    items: set[str],
+    merged: Sequence[PolicyCluster],
+    red: Sequence[dict[str, Any]],
+    facts: Facts,
+) -> None:
+    """``items`` and the clusters ``merged`` join ``keep``: its counts, documents and edge
+    labels grow by theirs (``red``: the new redundant pairs), and only the items whose cluster
+    changed are updated."""
+    counts = _stored_counts(session, keep)
+    docs = set(keep.docs or [])
+    labels = dict(keep.labels or {})
+    inside = set(keep.items or [])  # counted already
+    kept = set(inside)  # their cluster_id is right
+    for c in merged:
+        inside.update(c.items)
+        add_counts(counts, _stored_counts(session, c))
+        docs.update(c.docs)
+        for k, v in (c.labels or {}).items():
+            labels[k] = labels.get(k, 0) + v
+        session.delete(c)
+    joining = items - inside
+    _facts(session, joining, facts)
+    add_counts(counts, _counts_of(joining, facts))
+    docs.update(facts[m][0] for m in joining if m in facts)
+    members = inside | joining
+    for r in red:
+        if r["a"] in members and r["b"] in members:
+            labels[r["label"]] = labels.get(r["label"], 0) + 1
+    keep.items = sorted(members)
+    keep.labels = labels
+    _cluster_row(keep, counts, docs)
+    session.flush()
+    moved = sorted(members - kept)
+    for s in range(0, len(moved), 500):
+        session.execute(
+            update(PolicyItem)
+            .where(PolicyItem.id.in_(moved[s : s + 500]))
+            .values(cluster_id=keep.id)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def _update_clusters(
     session: Session, an: Analyzer, rows: Sequence[dict[str, Any]], report_items: list[str]
 ) -> None:
     """Update only the clusters the new pairs touch: a new duplicate/overlap edge joins the new
-    item to its neighbours' redundancy cluster (merging clusters it bridges); a new item joins
-    the community of its strongest neighbour. Louvain is not rerun (``analyze`` does that)."""
+    item to its neighbours' redundancy cluster, merging the clusters it bridges unless the
+    merged cluster would exceed ``graph.MAX_CLUSTER`` (then each item joins the cluster it
+    reaches first along its strongest edges, and the clusters stay apart, as the batch splits
+    a large component); a new item joins the community of its strongest neighbour. Louvain is
+    not rerun (``analyze`` does that)."""
     red = [r for r in rows if r["label"] in ("duplicate", "overlap")]
     if red:
         touched = sorted({r["a"] for r in red} | {r["b"] for r in red})
@@ -526,51 +606,23 @@ def _update_clusters(
                 key=lambda c: int(c[1:]) if c[1:].isdigit() else 0,
             )
             members = {n for n in comp if not n.startswith("cluster:")}
-            labels: dict[str, int] = {}
-            keep: PolicyCluster | None = None
-            counts: dict[str, dict[str, int]] = {}
-            docs: set[str] = set()
-            inside: set[str] = set()  # members of the clusters merged: counted already
-            for cid in old:
-                c = session.get(PolicyCluster, cid)
-                if c is None:
-                    continue
-                inside.update(c.items)
-                add_counts(counts, _stored_counts(session, c))
-                docs.update(c.docs)
-                for k, v in (c.labels or {}).items():
-                    labels[k] = labels.get(k, 0) + v
-                if keep is None:
-                    keep = c
-                else:
-                    session.delete(c)
-            joining = members - inside
-            _facts(session, joining, facts)
-            add_counts(counts, _counts_of(joining, facts))
-            docs.update(facts[m][0] for m in joining if m in facts)
-            members |= inside
-            for r in red:
-                if r["a"] in members:
-                    labels[r["label"]] = labels.get(r["label"], 0) + 1
-            if keep is None:
+            clusters = [c for c in (session.get(PolicyCluster, cid) for cid in old) if c]
+            size = len(members.union(*(c.items for c in clusters)))
+            if len(clusters) > 1 and size > graph.MAX_CLUSTER:
+                groups = _attach(members, {c.id for c in clusters}, red, current)
+                for c in clusters:
+                    _join(session, c, groups.get(c.id, set()), [], red, facts)
+                continue
+            if clusters:
+                keep = clusters[0]
+            else:
                 keep = PolicyCluster(
                     id=f"R{next_id}", kind="redundancy", title=_title_of(an, min(members))
                 )
+                keep.items, keep.docs, keep.labels, keep.counts, keep.size = [], [], {}, {}, 0
                 next_id += 1
                 session.add(keep)
-            kept = set(keep.items or [])  # already in it: their cluster_id is right
-            keep.items = sorted(members)
-            keep.labels = labels
-            _cluster_row(keep, counts, docs)
-            session.flush()
-            moved = sorted(members - kept)
-            for s in range(0, len(moved), 500):
-                session.execute(
-                    update(PolicyItem)
-                    .where(PolicyItem.id.in_(moved[s : s + 500]))
-                    .values(cluster_id=keep.id)
-                    .execution_options(synchronize_session=False)
-                )
+            _join(session, keep, members, clusters[1:], red, facts)
     # communities: each new item joins its strongest neighbour's community
     new = set(report_items)
     best: dict[str, tuple[float, str]] = {}
@@ -588,13 +640,13 @@ def _update_clusters(
         )
         for me, (_, other) in best.items():
             community = comm.get(other)
-            c = session.get(PolicyCluster, community) if community else None
-            if c is None:
+            com = session.get(PolicyCluster, community) if community else None
+            if com is None:
                 continue
-            counts = _stored_counts(session, c)
+            counts = _stored_counts(session, com)
             add_counts(counts, _counts_of([me], facts := _facts(session, [me])))
-            c.items = sorted({*c.items, me})
-            _cluster_row(c, counts, {*c.docs, facts[me][0]})
+            com.items = sorted({*com.items, me})
+            _cluster_row(com, counts, {*com.docs, facts[me][0]})
             session.execute(
                 update(PolicyItem)
                 .where(PolicyItem.id == me)
