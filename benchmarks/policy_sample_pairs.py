@@ -14,6 +14,10 @@ SHA-1 of the documents and offsets, the first 30 % are ``test``, as for the earl
 and are appended to ``benchmarks/data/policy_devset.jsonl``; the run, its stratum sizes and
 each pair's stratum go to ``benchmarks/data/policy_corpus_sample.json``.
 
+``--store FILE`` draws from a stored analysis (the SQLite file of ``PRASAN_DATABASE_URL``, e.g.
+the one ``policy_speed.py --keep-store`` leaves) instead, without the documents added to it
+since (``--skip-prefix``, default ``added-``).
+
 Run: ``.venv/bin/python benchmarks/policy_sample_pairs.py draw --run-dir DIR --run run3
 --seed 2563 --candidates C.jsonl --blind B.jsonl``, then, with the readings,
 ``... merge --candidates C.jsonl --first R1.jsonl --second R2.jsonl [--third R3.jsonl]
@@ -26,8 +30,10 @@ import argparse
 import hashlib
 import json
 import random
+import sqlite3
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,25 +69,56 @@ def side(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _run_pairs(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
+    """The run's pairs: from its ``pairs.jsonl``, or from a stored analysis (``--store``, a
+    SQLite file), leaving out documents added to it later (``--skip-prefix``)."""
+    if args.store is None:
+        with (args.run_dir / "pairs.jsonl").open(encoding="utf-8") as fh:
+            yield from (json.loads(line) for line in fh)
+        return
+    with sqlite3.connect(args.store) as conn:
+        for a, b, a_doc, b_doc, label in conn.execute(
+            "SELECT a, b, a_doc, b_doc, label FROM policy_pairs ORDER BY id"
+        ):
+            skip = tuple(args.skip_prefix or ["added-"])
+            if not (a_doc.startswith(skip) or b_doc.startswith(skip)):
+                yield {"a": a, "b": b, "a_doc": a_doc, "b_doc": b_doc, "label": label}
+
+
+def _run_items(args: argparse.Namespace, wanted: set[str]) -> dict[str, dict[str, Any]]:
+    """The run's items with these ids, as ``items.jsonl`` has them."""
+    items: dict[str, dict[str, Any]] = {}
+    if args.store is None:
+        with (args.run_dir / "items.jsonl").open(encoding="utf-8") as fh:
+            for line in fh:
+                it = json.loads(line)
+                if it["id"] in wanted:
+                    items[it["id"]] = it
+        return items
+    with sqlite3.connect(args.store) as conn:
+        for iid, doc, start, end, text, title in conn.execute(
+            "SELECT id, doc_id, start, end_offset, text, title FROM policy_items"
+        ):
+            if iid in wanted:
+                items[iid] = {
+                    "id": iid, "doc": doc, "start": start, "end": end, "text": text,
+                    "title": title,
+                }  # fmt: skip
+    return items
+
+
 def draw(args: argparse.Namespace) -> None:
     rows = _jsonl(args.devset)
     have = {frozenset((r["a"]["doc"], r["b"]["doc"])) for r in rows}
     last = max(int(r["id"][1:]) for r in rows)
     by_stratum: dict[str, list[dict[str, Any]]] = {s: [] for s in STRATA}
-    with (args.run_dir / "pairs.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            p = json.loads(line)
-            if p["label"] in by_stratum and frozenset((p["a_doc"], p["b_doc"])) not in have:
-                by_stratum[p["label"]].append(p)
+    for p in _run_pairs(args):
+        if p["label"] in by_stratum and frozenset((p["a_doc"], p["b_doc"])) not in have:
+            by_stratum[p["label"]].append(p)
     rng = random.Random(args.seed)
     picked = {s: rng.sample(ps, min(args.per_stratum, len(ps))) for s, ps in by_stratum.items()}
     wanted = {p[k] for ps in picked.values() for p in ps for k in ("a", "b")}
-    items: dict[str, dict[str, Any]] = {}
-    with (args.run_dir / "items.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            it = json.loads(line)
-            if it["id"] in wanted:
-                items[it["id"]] = it
+    items = _run_items(args, wanted)
     out = []
     for stratum in STRATA:
         for p in picked[stratum]:
@@ -203,7 +240,14 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
     d = sub.add_parser("draw")
-    d.add_argument("--run-dir", type=Path, required=True)
+    src = d.add_mutually_exclusive_group(required=True)
+    src.add_argument("--run-dir", type=Path, help="the --out of a prasan policy analyze run")
+    src.add_argument("--store", type=Path, help="a stored analysis (SQLite file) instead")
+    d.add_argument(
+        "--skip-prefix",
+        action="append",
+        help="with --store: ids of documents added after the run (repeatable; default added-)",
+    )
     d.add_argument("--run", required=True, help="a name for the run, e.g. run3")
     d.add_argument("--seed", type=int, required=True)
     d.add_argument("--per-stratum", type=int, default=50)
