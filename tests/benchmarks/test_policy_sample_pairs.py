@@ -95,3 +95,59 @@ def test_draw_then_merge_appends_blind_read_pairs(tmp_path: Path) -> None:
     meta = json.loads(sample.read_text(encoding="utf-8"))
     assert meta["runs"]["runX"]["sampled_per_stratum"] == 1
     assert {meta["stratum"][i]["stratum"] for i in ids} == {"duplicate", "overlap", "related"}
+
+
+def test_draw_from_a_stored_analysis_matches_its_run_and_skips_added_documents(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    texts = {f"d{k}": f"หัวข้อ {k}\n" + "ข้อความ " * (40 + k) for k in range(6)}
+    texts["added-d0"] = texts["d0"]
+    pairs = [("d0", "d1", "duplicate"), ("d2", "d3", "overlap"), ("d4", "d5", "related"),
+             ("d0", "d5", "related"), ("added-d0", "d0", "duplicate")]  # fmt: skip
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "items.jsonl").write_text(
+        "".join(
+            json.dumps({"id": d, "doc": d, "start": 0, "end": len(t), "title": f"หัวข้อ {d}",
+                        "text": t}, ensure_ascii=False) + "\n"
+            for d, t in texts.items() if not d.startswith("added-")
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    (run / "pairs.jsonl").write_text(
+        "".join(
+            json.dumps({"a": a, "b": b, "a_doc": a, "b_doc": b, "label": lab}) + "\n"
+            for a, b, lab in pairs
+            if not a.startswith("added-")
+        ),
+        encoding="utf-8",
+    )
+    db = tmp_path / "policy.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "CREATE TABLE policy_items (id TEXT, doc_id TEXT, start INT, end_offset INT,"
+            " text TEXT, title TEXT)"
+        )
+        conn.execute(
+            "CREATE TABLE policy_pairs (id INTEGER PRIMARY KEY, a TEXT, b TEXT, a_doc TEXT,"
+            " b_doc TEXT, label TEXT)"
+        )
+        conn.executemany(
+            "INSERT INTO policy_items VALUES (?, ?, 0, ?, ?, ?)",
+            [(d, d, len(t), t, f"หัวข้อ {d}") for d, t in texts.items()],
+        )
+        conn.executemany(
+            "INSERT INTO policy_pairs (a, b, a_doc, b_doc, label) VALUES (?, ?, ?, ?, ?)",
+            [(a, b, a, b, lab) for a, b, lab in pairs],
+        )
+    devset = ROOT / "benchmarks" / "data" / "policy_devset.jsonl"
+    out = {}
+    for name, source in (("run", ["--run-dir", str(run)]), ("store", ["--store", str(db)])):
+        cands, blind = tmp_path / f"{name}-c.jsonl", tmp_path / f"{name}-b.jsonl"
+        sp.main(["draw", *source, "--run", "runX", "--seed", "3", "--per-stratum", "2",
+                 "--candidates", str(cands), "--blind", str(blind), "--devset", str(devset)])  # fmt: skip
+        out[name] = cands.read_text(encoding="utf-8")
+    assert out["store"] == out["run"]
+    assert "added-" not in out["store"]
