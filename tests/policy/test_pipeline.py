@@ -6,6 +6,7 @@ import dataclasses
 import gzip
 import json
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +200,12 @@ def _assert_clusters_match_pairs(
         edges = [(p.a, p.b) for p in red if p.a in members and p.b in members]
         assert len(members) >= 2 and nx.is_connected(nx.Graph(edges)), c.id
         assert set(nx.Graph(edges).nodes) == members
+    every = session.execute(select(PolicyPair.a, PolicyPair.b, PolicyPair.label)).all()
     for c in session.scalars(select(PolicyCluster)):
+        # its edge counts are those of the stored pairs inside it
+        inside = set(c.items)
+        edges = Counter(label for a, b, label in every if a in inside and b in inside)
+        assert c.labels == dict(edges), c.id
         # its documents, agencies and ministries are its members' (kept as it changes)
         if c.counts is None and stored_before_counts:
             continue
@@ -396,3 +402,27 @@ def test_the_batch_splits_a_redundancy_component_over_the_size_limit() -> None:
     assert [c.id for c in split] == ["R1", "R2", "R3", "R4"]  # largest first, numbered
     for c in split:  # each part's own summary
         assert c.fragmentation == len({m[:2] for m in c.items}) == len(c.ministries)
+
+
+def test_a_new_item_joins_its_strongest_neighbours_community_with_its_pairs(
+    result: pipeline.AnalysisResult, session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    service.save_analysis(session=session, result=result, settings=settings)
+    community = min(
+        session.scalars(select(PolicyCluster).where(PolicyCluster.kind == "community")),
+        key=lambda c: c.id,
+    )
+    x = session.get(PolicyItem, community.items[0])
+    assert x is not None
+    edges_before = sum(community.labels.values())
+    new = tmp_path / "copy.jsonl"
+    doc = {"id": "copy-of-" + x.id, "title": x.title, "text": x.text}
+    new.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
+    report = service.add_documents(session=session, settings=settings, inputs=[new])
+    session.expire_all()
+    item = session.get(PolicyItem, report.items[0])
+    assert item is not None and item.community_id == community.id
+    grown = session.get(PolicyCluster, community.id)
+    assert grown is not None and item.id in grown.items
+    assert sum(grown.labels.values()) > edges_before  # its pairs inside it are counted
+    _assert_clusters_match_pairs(session)

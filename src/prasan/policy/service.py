@@ -366,8 +366,7 @@ def _restate_stored_pairs(
             )
         if rec["label"] in REDUNDANT and was not in REDUNDANT:
             gained.append(rec)
-        if was in REDUNDANT or rec["label"] in REDUNDANT:
-            recluster.update((rec["a"], rec["b"]))
+        recluster.update((rec["a"], rec["b"]))  # (also the edge counts of a cluster it is in)
     if changes:
         session.execute(update(PolicyPair), changes)
     if gone:
@@ -377,7 +376,35 @@ def _restate_stored_pairs(
         _update_clusters(session, an, gained, report_items=[])
     if recluster:
         _recluster(session, an, recluster)
+    _relabel_communities(session, relabelled)
     return len(stored), relabelled
+
+
+def _relabel_communities(session: Session, relabelled: Sequence[dict[str, Any]]) -> None:
+    """Move each relabelled pair's count in the edge labels of the community holding both its
+    items (a pair now unrelated leaves them)."""
+    items = sorted({r[k] for r in relabelled for k in ("a", "b")})
+    where: dict[str, str | None] = {}
+    for s in range(0, len(items), 500):
+        where.update(
+            session.execute(
+                select(PolicyItem.id, PolicyItem.community_id).where(
+                    PolicyItem.id.in_(items[s : s + 500])
+                )
+            ).all()
+        )
+    for r in relabelled:
+        cid = where.get(r["a"])
+        if cid is None or cid != where.get(r["b"]):
+            continue
+        com = session.get(PolicyCluster, cid)
+        if com is None:
+            continue
+        labels = dict(com.labels or {})
+        labels[r["was"]] = labels.get(r["was"], 0) - 1
+        if r["label"] != "unrelated":
+            labels[r["label"]] = labels.get(r["label"], 0) + 1
+        com.labels = {k: v for k, v in labels.items() if v > 0}
 
 
 def _recluster(session: Session, an: Analyzer, items: set[str]) -> None:
@@ -534,17 +561,26 @@ def _attach(
     return groups
 
 
+def _count_labels(
+    labels: dict[str, int], rows: Iterable[dict[str, Any]], members: set[str]
+) -> None:
+    """Add to a cluster's edge ``labels`` the pairs of ``rows`` with both items in it."""
+    for r in rows:
+        if r["a"] in members and r["b"] in members:
+            labels[r["label"]] = labels.get(r["label"], 0) + 1
+
+
 def _join(
     session: Session,
     keep: PolicyCluster,
     items: set[str],
     merged: Sequence[PolicyCluster],
-    red: Sequence[dict[str, Any]],
+    rows: Sequence[dict[str, Any]],
     facts: Facts,
 ) -> None:
     """``items`` and the clusters ``merged`` join ``keep``: its counts, documents and edge
-    labels grow by theirs (``red``: the new redundant pairs), and only the items whose cluster
-    changed are updated."""
+    labels grow by theirs and by the new pairs (``rows``) now inside it, and only the items
+    whose cluster changed are updated."""
     counts = _stored_counts(session, keep)
     docs = set(keep.docs or [])
     labels = dict(keep.labels or {})
@@ -562,9 +598,7 @@ def _join(
     add_counts(counts, _counts_of(joining, facts))
     docs.update(facts[m][0] for m in joining if m in facts)
     members = inside | joining
-    for r in red:
-        if r["a"] in members and r["b"] in members:
-            labels[r["label"]] = labels.get(r["label"], 0) + 1
+    _count_labels(labels, rows, members)
     keep.items = sorted(members)
     keep.labels = labels
     _cluster_row(keep, counts, docs)
@@ -611,7 +645,7 @@ def _update_clusters(
             if len(clusters) > 1 and size > graph.MAX_CLUSTER:
                 groups = _attach(members, {c.id for c in clusters}, red, current)
                 for c in clusters:
-                    _join(session, c, groups.get(c.id, set()), [], red, facts)
+                    _join(session, c, groups.get(c.id, set()), [], rows, facts)
                 continue
             if clusters:
                 keep = clusters[0]
@@ -622,7 +656,7 @@ def _update_clusters(
                 keep.items, keep.docs, keep.labels, keep.counts, keep.size = [], [], {}, {}, 0
                 next_id += 1
                 session.add(keep)
-            _join(session, keep, members, clusters[1:], red, facts)
+            _join(session, keep, members, clusters[1:], rows, facts)
     # communities: each new item joins its strongest neighbour's community
     new = set(report_items)
     best: dict[str, tuple[float, str]] = {}
@@ -646,6 +680,9 @@ def _update_clusters(
             counts = _stored_counts(session, com)
             add_counts(counts, _counts_of([me], facts := _facts(session, [me])))
             com.items = sorted({*com.items, me})
+            labels = dict(com.labels or {})
+            _count_labels(labels, [r for r in rows if me in (r["a"], r["b"])], set(com.items))
+            com.labels = labels
             _cluster_row(com, counts, {*com.docs, facts[me][0]})
             session.execute(
                 update(PolicyItem)
