@@ -18,6 +18,10 @@ each pair's stratum go to ``benchmarks/data/policy_corpus_sample.json``.
 the one ``policy_speed.py --keep-store`` leaves) instead, without the documents added to it
 since (``--skip-prefix``, default ``added-``).
 
+``tally`` (same arguments as ``merge`` but the run note) prints what the sampled run emitted,
+read off the readings alone, without adding them to the set: each stratum's redundant share,
+the run's precision and its recall over the pairs it emitted.
+
 Run: ``.venv/bin/python benchmarks/policy_sample_pairs.py draw --run-dir DIR --run run3
 --seed 2563 --candidates C.jsonl --blind B.jsonl``, then, with the readings,
 ``... merge --candidates C.jsonl --first R1.jsonl --second R2.jsonl [--third R3.jsonl]
@@ -173,12 +177,13 @@ def split_of(records: list[dict[str, Any]]) -> dict[str, str]:
     return out
 
 
-def merge(args: argparse.Namespace) -> None:
+def _verdicts(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The drawn pairs as labelled-set records (split not set yet), each with the verdict of
+    its readings (``adjudicate``); stops if a reading is missing or a third one is needed."""
     sys.path.insert(0, str(HERE))
-    from policy_quality import adjudicate, validate_devset
+    from policy_quality import adjudicate
 
     cands = _jsonl(args.candidates)
-    meta = json.loads(args.candidates.with_suffix(".population.json").read_text("utf-8"))
     first = {r["id"]: r for r in _jsonl(args.first)}
     second = {r["id"]: r for r in _jsonl(args.second)}
     third = {r["id"]: r for r in _jsonl(args.third)} if args.third else {}
@@ -214,6 +219,42 @@ def merge(args: argparse.Namespace) -> None:
             "readings": readings,
         }
         records.append(rec)
+    return records
+
+
+def tally(args: argparse.Namespace) -> dict[str, Any]:
+    """What the sampled run emitted, from the readings alone, without merging them: per
+    stratum the redundant share, and the run's precision and recall over its emitted pairs
+    (``policy_calibrate.as_emitted``, as the report gives it for merged runs)."""
+    import tempfile
+
+    sys.path.insert(0, str(HERE))
+    from policy_calibrate import as_emitted
+
+    records = _verdicts(args)
+    cands = _jsonl(args.candidates)
+    meta = json.loads(args.candidates.with_suffix(".population.json").read_text("utf-8"))
+    run = cands[0]["run"]
+    sample = {
+        "runs": {run: {"population": meta["population"]}},
+        "stratum": {c["id"]: {"run": run, "stratum": c["stratum"]} for c in cands},
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sample.json"
+        path.write_text(json.dumps(sample), encoding="utf-8")
+        out: dict[str, Any] = as_emitted(records, path)[run]
+    out["labels"] = dict(Counter(r["label"] for r in records))
+    print(json.dumps({run: out}, indent=1))
+    return out
+
+
+def merge(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(HERE))
+    from policy_quality import validate_devset
+
+    cands = _jsonl(args.candidates)
+    meta = json.loads(args.candidates.with_suffix(".population.json").read_text("utf-8"))
+    records = _verdicts(args)
     splits = split_of(records)
     for r in records:
         r["split"] = splits[r["id"]]
@@ -262,8 +303,18 @@ def main(argv: list[str] | None = None) -> None:
     m.add_argument("--run-note", required=True, help="the command and commit of the run")
     m.add_argument("--devset", type=Path, default=DEVSET)
     m.add_argument("--sample", type=Path, default=SAMPLE)
+    t = sub.add_parser("tally", help="what the sampled run emitted, without merging")
+    t.add_argument("--candidates", type=Path, required=True)
+    t.add_argument("--first", type=Path, required=True)
+    t.add_argument("--second", type=Path, required=True)
+    t.add_argument("--third", type=Path, default=None)
     args = ap.parse_args(argv)
-    draw(args) if args.cmd == "draw" else merge(args)
+    if args.cmd == "draw":
+        draw(args)
+    elif args.cmd == "tally":
+        tally(args)
+    else:
+        merge(args)
 
 
 if __name__ == "__main__":

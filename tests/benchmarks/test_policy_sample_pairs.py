@@ -34,7 +34,9 @@ def test_split_holds_out_thirty_percent_of_each_label() -> None:
     assert split == sp.split_of(list(reversed(recs)))  # an order of the pairs, not of the file
 
 
-def test_draw_then_merge_appends_blind_read_pairs(tmp_path: Path) -> None:
+def test_draw_then_merge_appends_blind_read_pairs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     texts = {f"d{k}": f"หัวข้อ {k}\n" + "ข้อความ " * (40 + k) for k in range(6)}
     run = tmp_path / "run"
     run.mkdir()
@@ -88,6 +90,15 @@ def test_draw_then_merge_appends_blind_read_pairs(tmp_path: Path) -> None:
         sp.main(args)
     assert devset.read_text(encoding="utf-8") == before  # nothing half-merged
     third = readings(tmp_path / "r3", ["duplicate", "related", "related"])
+    # what the run emitted, from the readings alone: 1 of its 1 duplicate-stratum pair
+    # redundant, 0 of 1 overlap, 0 of 1 related (populations 1, 1 and 2)
+    capsys.readouterr()
+    sp.main(["tally", "--candidates", str(cands), "--first", str(first), "--second",
+             str(second), "--third", str(third)])  # fmt: skip
+    emitted = json.loads(capsys.readouterr().out)["runX"]
+    assert emitted["precision"] == 0.5 and emitted["recall_over_emitted"] == 1.0
+    assert emitted["labels"] == {"duplicate": 1, "related": 2}
+    assert devset.read_text(encoding="utf-8") == before  # tally adds nothing
     sp.main([*args, "--third", str(third)])
     added = [json.loads(x) for x in devset.read_text(encoding="utf-8").splitlines()][-3:]
     assert [r["label"] for r in added] == ["duplicate", "related", "related"]
