@@ -34,11 +34,12 @@ def test_split_holds_out_thirty_percent_of_each_label() -> None:
     assert split == sp.split_of(list(reversed(recs)))  # an order of the pairs, not of the file
 
 
-def test_draw_then_merge_appends_blind_read_pairs(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    texts = {f"d{k}": f"หัวข้อ {k}\n" + "ข้อความ " * (40 + k) for k in range(6)}
-    run = tmp_path / "run"
+def _texts() -> dict[str, str]:
+    return {f"d{k}": f"หัวข้อ {k}\n" + "ข้อความ " * (40 + k) for k in range(6)}
+
+
+def _write_run(run: Path, texts: dict[str, str], pairs: list[tuple[str, str, str]]) -> Path:
+    """A run's output folder as ``prasan policy analyze`` writes it (one item a document)."""
     run.mkdir()
     (run / "items.jsonl").write_text(
         "".join(
@@ -48,8 +49,6 @@ def test_draw_then_merge_appends_blind_read_pairs(
         ),
         encoding="utf-8",
     )  # fmt: skip
-    pairs = [("d0", "d1", "duplicate"), ("d2", "d3", "overlap"), ("d4", "d5", "related"),
-             ("d0", "d5", "related")]  # fmt: skip
     (run / "pairs.jsonl").write_text(
         "".join(
             json.dumps({"a": a, "b": b, "a_doc": a, "b_doc": b, "label": lab}) + "\n"
@@ -57,6 +56,16 @@ def test_draw_then_merge_appends_blind_read_pairs(
         ),
         encoding="utf-8",
     )
+    return run
+
+
+def test_draw_then_merge_appends_blind_read_pairs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    texts = _texts()
+    pairs = [("d0", "d1", "duplicate"), ("d2", "d3", "overlap"), ("d4", "d5", "related"),
+             ("d0", "d5", "related")]  # fmt: skip
+    run = _write_run(tmp_path / "run", texts, pairs)
     devset = tmp_path / "devset.jsonl"
     shutil.copy(ROOT / "benchmarks" / "data" / "policy_devset.jsonl", devset)
     sample = tmp_path / "sample.json"
@@ -113,27 +122,14 @@ def test_draw_from_a_stored_analysis_matches_its_run_and_skips_added_documents(
 ) -> None:
     import sqlite3
 
-    texts = {f"d{k}": f"หัวข้อ {k}\n" + "ข้อความ " * (40 + k) for k in range(6)}
-    texts["added-d0"] = texts["d0"]
+    texts = _texts() | {"added-d0": _texts()["d0"]}
     pairs = [("d0", "d1", "duplicate"), ("d2", "d3", "overlap"), ("d4", "d5", "related"),
              ("d0", "d5", "related"), ("added-d0", "d0", "duplicate")]  # fmt: skip
-    run = tmp_path / "run"
-    run.mkdir()
-    (run / "items.jsonl").write_text(
-        "".join(
-            json.dumps({"id": d, "doc": d, "start": 0, "end": len(t), "title": f"หัวข้อ {d}",
-                        "text": t}, ensure_ascii=False) + "\n"
-            for d, t in texts.items() if not d.startswith("added-")
-        ),
-        encoding="utf-8",
-    )  # fmt: skip
-    (run / "pairs.jsonl").write_text(
-        "".join(
-            json.dumps({"a": a, "b": b, "a_doc": a, "b_doc": b, "label": lab}) + "\n"
-            for a, b, lab in pairs
-            if not a.startswith("added-")
-        ),
-        encoding="utf-8",
+    # the run's own output has no added document; the store has one, added after the run
+    run = _write_run(
+        tmp_path / "run",
+        {d: t for d, t in texts.items() if not d.startswith("added-")},
+        [p for p in pairs if not p[0].startswith("added-")],
     )
     db = tmp_path / "policy.db"
     with sqlite3.connect(db) as conn:
