@@ -199,10 +199,13 @@ def split_large(
                 where.update((m, len(parts) - 1) for m in c)
             break
         lone = left
+    inside: list[list[tuple[str, str, float]]] = [[] for _ in parts]
+    for a, b, w in edges:
+        if where[a] == where[b]:
+            inside[where[a]].append((a, b, w))
     out: list[list[str]] = []
-    for p in parts:
-        sub = [(a, b, w) for a, b, w in edges if a in p and b in p]
-        out.extend(split_large(sorted(p), sub, max_size) if len(p) < len(comp) else [sorted(p)])
+    for p, sub in zip(parts, inside, strict=True):  # (each part smaller than ``comp``)
+        out.extend(split_large(sorted(p), sub, max_size))
     return out
 
 
