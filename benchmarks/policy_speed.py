@@ -129,9 +129,15 @@ def _settings(store: Path) -> Any:
 
 
 def add_one(
-    path: Path, n_docs: int, embedder: str, store: Path, prefix: str = "added-"
+    path: Path,
+    n_docs: int,
+    embedder: str,
+    store: Path,
+    prefix: str = "added-",
+    restate: bool = False,
 ) -> dict[str, Any]:
-    """Add ``n_docs`` documents, one at a time, to the analysis stored in ``store``."""
+    """Add ``n_docs`` documents, one at a time, to the analysis stored in ``store`` (with
+    ``restate``, stored pairs near each new document are decided again)."""
     from prasan.core import db
     from prasan.policy import service
     from prasan.policy.embed import get_embedder
@@ -152,7 +158,7 @@ def add_one(
         t0 = time.perf_counter()
         with db.session_scope(settings) as session:
             rep = service.add_documents(
-                session=session, settings=settings, inputs=[one], embedder=emb
+                session=session, settings=settings, inputs=[one], embedder=emb, restate=restate
             )
         dt = time.perf_counter() - t0
         assert rep.items, rep.problems
@@ -168,6 +174,7 @@ def add_one(
         "add_median_s": round(sorted(times)[len(times) // 2], 3) if times else None,
         "add_max_s": round(max(times), 3) if times else None,
         "pairs_per_added_document": pairs,
+        "restate": restate,
         "stored_pairs_decided_again": restated,
         "note": "each added document repeats a stored one under a new id, so it has neighbours",
     }
@@ -305,7 +312,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument(
         "--restate",
         action="store_true",
-        help="cold add with --restate (stored pairs decided again)",
+        help="both adds decide stored pairs again (the command's --restate)",
     )
     # internal: one measurement in this process, JSON on stdout
     ap.add_argument("--one", choices=["floor", "run", "add"], default=None)
@@ -335,7 +342,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             with tempfile.TemporaryDirectory() as tmp:
                 res = run_one(corpus, limit, args.embedder, args.workers, Path(tmp), args.store_dir)
         else:
-            res = add_one(corpus, args.add_docs, args.embedder, args.store_dir, args.id_prefix)
+            res = add_one(
+                corpus, args.add_docs, args.embedder, args.store_dir, args.id_prefix, args.restate
+            )
         print(json.dumps(res, ensure_ascii=False))
         return res
 
@@ -443,6 +452,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print("incremental add in one process ...", file=sys.stderr)
         report["add"] = subprocess_json(
             ["--one", "add", "--add-docs", str(args.add_docs), "--store-dir", str(store), *common]
+            + (["--restate"] if args.restate else [])
         )
     if args.keep_store:
         print(f"store kept in {store}", file=sys.stderr)
