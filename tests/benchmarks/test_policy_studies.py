@@ -1,4 +1,4 @@
-"""Smoke runs of the quality studies: the encoder, context and language-model studies."""
+"""Smoke runs of the quality studies: encoder, context, alignment and language model."""
 
 from __future__ import annotations
 
@@ -58,3 +58,24 @@ def test_llm_study_scores_and_its_skip_without_the_model(tmp_path: Path) -> None
     report = study.run(["--out", str(out)])
     assert report["status"].startswith("skipped") and study.INSTALL in report["status"]
     assert json.loads(out.read_text(encoding="utf-8")) == report
+
+
+@pytest.mark.slow
+def test_alignment_study_smoke_scores_each_feature_set(tmp_path: Path) -> None:
+    study = load_benchmark("policy_alignment_study")
+    out = tmp_path / "align.json"
+    report = study.run(["--smoke", "--out", str(out)])
+    assert json.loads(out.read_text(encoding="utf-8")) == report
+    sets = report["feature_sets"]
+    assert set(sets) == {"none (the shipped features)", *study.FEATURE_SETS}
+    assert all(0.0 <= s["test_f1"] <= 1.0 and len(s["dev_cv_f1_per_repeat"]) == 2
+               for s in sets.values())  # fmt: skip
+    assert set(sets["coverage (shorter, longer side)"]["weights"]) == {"cover_short", "cover_long"}
+
+
+def test_alignment_features_of_a_matching() -> None:
+    study = load_benchmark("policy_alignment_study")
+    f = study.alignment_features([0.9, 0.6, 0.3], 4, 10)
+    assert f["best"] == 0.9 and f["top3"] == pytest.approx(0.6)
+    assert f["cover_short"] == 0.5 and f["cover_long"] == 0.2 and f["matched"] == 0.4
+    assert study.alignment_features([], 0, 3)["cover_short"] == 0.0

@@ -90,3 +90,17 @@ def test_compare_command_prints_label_and_json(tmp_path: object) -> None:
     res = runner.invoke(app, ["policy", "compare", DENGUE, RAIL])
     assert res.exit_code == 0
     assert "label:    unrelated" in res.output
+
+
+def test_evidence_passages_are_the_best_of_the_one_to_one_sentence_matching() -> None:
+    from prasan.policy.evidence import align, matched_scores
+
+    an = default_analyzer()
+    a = an.analyze_text(DENGUE, "", "a").side()
+    b = an.analyze_text(DENGUE_AGAIN + "\n" + RAIL, "", "b").side()
+    scores, n_a, n_b = matched_scores(a, b, an.idf_of)
+    assert scores == sorted(scores, reverse=True) and len(scores) <= min(n_a, n_b)
+    assert scores[0] == pytest.approx(1.0)  # the second sentence is the same in both
+    passages = align(a, b, an.idf_of, top=2)
+    assert [p.score for p in passages] == scores[:2]
+    assert len({p.a for p in passages}) == len(passages)  # each sentence used once

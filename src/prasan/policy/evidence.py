@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +66,46 @@ def _vectors(
     return keep, vecs
 
 
+def _scored(
+    va: Sequence[dict[str, float]], vb: Sequence[dict[str, float]]
+) -> list[tuple[float, int, int]]:
+    """Cosine of every sentence pair that shares a word (an inverted index on b's tokens)."""
+    index: dict[str, list[tuple[int, float]]] = {}
+    for j, v in enumerate(vb):
+        for t, x in v.items():
+            index.setdefault(t, []).append((j, x))
+    scored: list[tuple[float, int, int]] = []
+    for i, v in enumerate(va):
+        acc: dict[int, float] = {}
+        for t, x in v.items():
+            for j, y in index.get(t, ()):
+                acc[j] = acc.get(j, 0.0) + x * y
+        scored.extend((s, i, j) for j, s in acc.items())
+    return scored
+
+
+def _one_to_one(scored: list[tuple[float, int, int]]) -> Iterator[tuple[float, int, int]]:
+    """The sentence pairs best first, each sentence used once (greedy matching)."""
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for s, i, j in sorted(scored, reverse=True):
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        yield s, i, j
+
+
+def matched_scores(
+    a: SentenceSide, b: SentenceSide, idf: Callable[[str], float]
+) -> tuple[list[float], int, int]:
+    """Every score of the one-to-one sentence matching ``align`` reads its passages from, best
+    first, with how many sentences of ``a`` and ``b`` took part (not boilerplate, not too short)."""
+    ka, va = _vectors(a, idf)
+    kb, vb = _vectors(b, idf)
+    return [min(1.0, s) for s, _, _ in _one_to_one(_scored(va, vb))], len(ka), len(kb)
+
+
 def align(
     a: SentenceSide,
     b: SentenceSide,
@@ -80,18 +120,7 @@ def align(
     kb, vb = _vectors(b, idf)
     if not ka or not kb:
         return []
-    # an inverted index on b's tokens: only sentence pairs sharing a word are scored
-    index: dict[str, list[tuple[int, float]]] = {}
-    for j, v in enumerate(vb):
-        for t, x in v.items():
-            index.setdefault(t, []).append((j, x))
-    scored: list[tuple[float, int, int]] = []
-    for i, v in enumerate(va):
-        acc: dict[int, float] = {}
-        for t, x in v.items():
-            for j, y in index.get(t, ()):
-                acc[j] = acc.get(j, 0.0) + x * y
-        scored.extend((s, i, j) for j, s in acc.items())
+    scored = _scored(va, vb)
     if not scored and encoder is not None:
         ta = [a.text[a.spans[k][0] : a.spans[k][1]] for k in ka[:40]]
         tb = [b.text[b.spans[k][0] : b.spans[k][1]] for k in kb[:40]]
@@ -99,19 +128,10 @@ def align(
         scored = [
             (float(sims[i, j]), i, j) for i in range(sims.shape[0]) for j in range(sims.shape[1])
         ]
-    scored.sort(reverse=True)
-    used_a: set[int] = set()
-    used_b: set[int] = set()
     out: list[Passage] = []
-    for s, i, j in scored:
-        if len(out) >= top:
+    for s, i, j in _one_to_one(scored):
+        if len(out) >= top or (out and s < min_score):
             break
-        if i in used_a or j in used_b:
-            continue
-        if out and s < min_score:
-            break
-        used_a.add(i)
-        used_b.add(j)
         sa, ea = a.spans[ka[i]]
         sb, eb = b.spans[kb[j]]
         out.append(Passage(a.text[sa:ea], b.text[sb:eb], min(1.0, s), sa, ea, sb, eb))
