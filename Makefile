@@ -32,6 +32,9 @@ $(VENDOR)/.copied: node_modules/.package-lock.json
 	touch $@
 
 install: $(STAMP) $(VENDOR)/.copied  ## virtual environment, Python and npm packages, local assets
+	@# bytecode for the editable package as a wheel install has it (fast when up to date): a
+	@# command such as `prasan policy add` would otherwise compile its modules at every start
+	$(BIN)/python -m compileall -q src/prasan >/dev/null
 
 assets: $(VENDOR)/.copied
 
