@@ -21,7 +21,7 @@ import pytest
 
 from prasan.policy import candidates as cand
 from prasan.policy import pipeline, segment, store
-from prasan.policy.analyzer import AnalyzedItem, Analyzer, AnalyzerConfig, Pair
+from prasan.policy.analyzer import AnalyzedItem, Analyzer, AnalyzerConfig, Pair, sentence_key
 from prasan.policy.demo import demo_corpus_path
 from prasan.policy.graph import components
 from prasan.policy.ingest import Document, split_items
@@ -162,6 +162,65 @@ def test_a_repeated_document_is_the_same_pair_in_add_as_in_a_batch(
         (want.cosine, want.jaccard, want.title)
     )
     assert in_add[0].relation.score == pytest.approx(in_batch[0].relation.score, abs=0.02)
+
+
+def _segmented(an: Analyzer, k: int) -> tuple[list[tuple[int, int]], list[str]]:
+    """Item ``k``'s sentences and tokens as segmenting its text gives them, with no tokens
+    for its boilerplate sentences (which evidence never reads)."""
+    ai = an.items[k]
+    spans, tokens = segment.segment_text(ai.item.text)
+    boiler = [sentence_key(ai.item.text[s:e]) in an.boiler_keys for s, e in spans]
+    return spans, ["" if b else t for t, b in zip(tokens, boiler, strict=True)]
+
+
+def test_stored_segments_spare_add_segmenting_its_neighbours_again(
+    fitted: pipeline.AnalysisResult,
+    rows: list[dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    warm = copy.deepcopy(fitted.analyzer)
+    texts = {ai.id: ai.item.text for ai in warm.items}
+    path = store.state_path(tmp_path)
+    store.save_analyzer(warm, path)
+    cold = store.load_analyzer(path)
+    assert isinstance(cold.segments, store.StoredSegments)
+    assert len(cold.segments) == len(cold.items)
+    for k in range(len(cold.items)):  # (segment_text of an item loaded without its text)
+        cold.items[k].item.text = texts[cold.items[k].id]
+        assert cold.segments.get(k) == _segmented(cold, k), cold.items[k].id
+    cold = store.load_analyzer(path)
+    cold.text_source = lambda ids: {i: texts[i] for i in ids}
+
+    def no_segmenting(text: str) -> Any:
+        raise AssertionError("a stored item was segmented again")
+
+    new = _new_items(rows)
+    monkeypatch.setattr("prasan.policy.analyzer.segment_text", no_segmenting)
+    pairs = cold.add(new)
+    assert any(p.evidence for p in pairs)  # evidence read stored neighbours' sentences
+    # the added items' segments go with the delta, then with the whole state when it is
+    # written again, and a later add reads them there too
+    store.save(cold, path)
+    again = store.load_analyzer(path)
+    added = range(len(fitted.analyzer.items), len(again.items))
+    assert [again.items[k].p.tokens for k in added] == [ai.p.tokens for ai in new]
+    store.save_analyzer(again, path)
+    whole = store.load_analyzer(path)
+    assert whole.segments is not None
+    for k in added:
+        got = whole.segments.get(k)
+        assert got is not None and got[0] == new[k - added.start].p.spans
+    texts.update((ai.id, ai.item.text) for ai in new)
+    whole.text_source = lambda ids: {i: texts[i] for i in ids}
+    copy_again = Document(id="copy-again", text=rows[3]["text"], title=rows[3]["title"])
+    monkeypatch.undo()
+    newer = Analyzer.process(split_items(copy_again), workers=1)
+    monkeypatch.setattr("prasan.policy.analyzer.segment_text", no_segmenting)
+    repeated = [p for p in whole.add(newer) if p.relation.label == "duplicate"]
+    partners = {whole.items[k].id for p in repeated for k in (p.a, p.b)} - {"copy-again"}
+    assert partners >= {rows[3]["id"], "copy-of-" + rows[3]["id"]}
+    assert all(p.evidence for p in repeated)
 
 
 def test_saving_again_switches_versions_and_leaves_one(

@@ -51,6 +51,12 @@ _DIGITS = re.compile(r"[0-9๐-๙]+")
 _SPACES = re.compile(r"\s+")
 
 
+class SegmentSource(Protocol):
+    """Stored items' sentence spans and tokens by item index, or None for an item it lacks."""
+
+    def get(self, k: int) -> tuple[list[tuple[int, int]], list[str]] | None: ...
+
+
 class Embedder(Protocol):
     def encode(self, texts: list[str]) -> npt.NDArray[np.float32]: ...
 
@@ -224,6 +230,9 @@ class Analyzer:
         self.heads_unsaved: list[int] = []
         # where stored items' texts come from when evidence needs them (see ``store``)
         self.text_source: Callable[[list[str]], dict[str, str]] | None = None
+        # stored items' sentence spans and tokens, as segmenting their texts would give
+        # them (``store.StoredSegments``; None or a miss: segment the text again)
+        self.segments: SegmentSource | None = None
 
     # -- processing ------------------------------------------------------------------------
 
@@ -631,14 +640,17 @@ class Analyzer:
             self.items[k].item.text = texts.get(self.items[k].id, "")
 
     def _hydrate(self, ks: list[int]) -> None:
-        """Re-segment stored items, whose sentences and tokens the saved state leaves out."""
+        """Give stored items their texts, sentences and tokens (what evidence reads): the
+        sentences and tokens from the state's segments when it has them, else by segmenting
+        the text again (~0.04 s per 1,000 characters)."""
         missing = [k for k in ks if not self.items[k].p.spans]
         self._texts(missing)
         for k in missing:
             ai = self.items[k]
             if not ai.item.text:
                 continue
-            ai.p.spans, ai.p.tokens = segment_text(ai.item.text)
+            stored = self.segments.get(k) if self.segments is not None else None
+            ai.p.spans, ai.p.tokens = stored if stored is not None else segment_text(ai.item.text)
             self._mark_boiler(ai)
 
     # -- comparing two texts ---------------------------------------------------------------

@@ -2,8 +2,8 @@
 in a few tens of milliseconds.
 
 The state keeps what relating needs (vocabulary, idf, boilerplate, LSA, features, signatures,
-the LSH banding, and each item's entities) but not item texts and tokens, which live in the
-database; evidence for a stored item re-segments its text on demand (a few ms per item).
+the LSH banding, and each item's entities) and each item's sentence spans and tokens (as
+vocabulary ids) for evidence, but not item texts, which live in the database.
 
 Layout of the state directory (``var/policy/analyzer/``, see ``state_path``):
 
@@ -18,7 +18,9 @@ Layout of the state directory (``var/policy/analyzer/``, see ``state_path``):
   was consulted on, ``heads.npy`` by ``heads_idx.npy``), the small things are one pickle
   (``meta.pkl``: configuration, vocabulary, boilerplate keys), and the ~29,000 items' entities
   are one pickled record each in ``items.bin`` (offsets in ``items.idx.npy``), decoded only
-  when ``add`` touches that item (its neighbours and their clusters);
+  when ``add`` touches that item (its neighbours and their clusters); ``seg_*.npy`` hold the
+  items' sentences and tokens (``StoredSegments``), which evidence reads for a stored
+  neighbour instead of segmenting its text again;
 - ``v<n>/delta.pkl`` holds what ``add`` appended since (see ``save``);
 - ``newmm.txt`` caches the word-segmentation dictionary (``segment.prepare_dictionary``) and
   ``use/`` a prepared copy of the sentence encoder (``embed.UseEmbedder``), so a fresh
@@ -36,6 +38,7 @@ import mmap
 import os
 import pickle
 import shutil
+from array import array
 from collections.abc import Iterable, Iterator, MutableSequence
 from pathlib import Path
 from typing import Any, overload
@@ -48,7 +51,7 @@ from prasan.policy import candidates as cand
 from prasan.policy.analyzer import AnalyzedItem, Analyzer, Features
 from prasan.policy.errors import NoAnalysis
 from prasan.policy.ingest import Item
-from prasan.policy.segment import Processed
+from prasan.policy.segment import SEP, Processed
 
 STATE_DIR = "analyzer"
 LEGACY_FILE = "analyzer.pkl"  # the single-pickle state of earlier versions
@@ -207,6 +210,134 @@ class StoredItems(MutableSequence[AnalyzedItem]):
         return (self._one(k) for k in range(len(self)))
 
 
+# -- segments --------------------------------------------------------------------------------
+
+SEGMENT_FILES = ("seg_ok", "seg_items", "seg_spans", "seg_sents", "seg_tokens")
+
+
+class StoredSegments:
+    """Each stored item's sentence spans and tokens, memory-mapped: what evidence needs of a
+    stored neighbour, so that ``add`` does not segment its text again (a copy of a long
+    document with half a dozen stored copies had spent ~0.6 s of an ``add`` doing that).
+
+    Tokens are vocabulary ids; a boilerplate sentence keeps its span but no tokens (evidence
+    skips it, and ``Analyzer._hydrate`` marks it again from its text). Item ``k``'s sentences are rows ``items[k]:items[k+1]`` of
+    ``spans`` (character offsets in its text); sentence ``j``'s tokens are
+    ``tokens[sents[j]:sents[j+1]]``. ``ok[k]`` is false for an item saved without them.
+    """
+
+    def __init__(
+        self,
+        vocab: cand.Vocabulary,
+        ok: npt.NDArray[np.bool_],
+        items: npt.NDArray[np.int64],
+        spans: npt.NDArray[np.int32],
+        sents: npt.NDArray[np.int64],
+        tokens: npt.NDArray[np.int32],
+    ) -> None:
+        self.vocab = vocab
+        self.ok, self.items, self.spans, self.sents, self.tokens = ok, items, spans, sents, tokens
+        self._words: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.ok)
+
+    def raw(
+        self, k: int
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64], npt.NDArray[np.int32]] | None:
+        """Item ``k``'s spans, its sentences' token counts and its token ids, or None."""
+        if not 0 <= k < len(self.ok) or not self.ok[k]:
+            return None
+        s, e = int(self.items[k]), int(self.items[k + 1])
+        bounds = np.asarray(self.sents[s : e + 1])
+        return (
+            np.asarray(self.spans[s:e]),
+            np.diff(bounds),
+            np.asarray(self.tokens[int(bounds[0]) : int(bounds[-1])]),
+        )
+
+    def get(self, k: int) -> tuple[list[tuple[int, int]], list[str]] | None:
+        got = self.raw(k)
+        if got is None:
+            return None
+        spans, counts, ids = got
+        if len(self._words) < len(self.vocab.ids):
+            self._words = [""] * len(self.vocab.ids)
+            for word, i in self.vocab.ids.items():
+                self._words[i] = word
+        words = self._words
+        out: list[str] = []
+        at = 0
+        for n in counts.tolist():
+            out.append(SEP.join(words[i] for i in ids[at : at + n].tolist()))
+            at += n
+        return [(int(a), int(b)) for a, b in spans.tolist()], out
+
+
+class _SegmentWriter:
+    """Builds the ``SEGMENT_FILES`` arrays item by item (see ``StoredSegments``)."""
+
+    def __init__(self, vocab: cand.Vocabulary, old: object) -> None:
+        self.ids = vocab.ids
+        self.old = old if isinstance(old, StoredSegments) else None
+        self.ok: list[bool] = []
+        self.items = array("q", [0])
+        self.spans = array("i")
+        self.sents = array("q", [0])
+        self.tokens = array("i")
+
+    def add(self, k: int, ai: AnalyzedItem) -> None:
+        encoded: tuple[list[int], list[int], list[int]] | None = None
+        if ai.p.spans:
+            encoded = self._encode(ai.p.spans, ai.p.tokens, ai.boiler)
+        elif self.old is not None:  # an item held without them: copy what the old state had
+            stored = self.old.raw(k)
+            if stored is not None:
+                encoded = (stored[0].ravel().tolist(), stored[1].tolist(), stored[2].tolist())
+        if encoded is None:
+            self.ok.append(False)
+            self.items.append(self.items[-1])
+            return
+        spans_flat, counts, ids = encoded
+        self.ok.append(True)
+        self.spans.extend(spans_flat)
+        for n in counts:
+            self.sents.append(self.sents[-1] + n)
+        self.tokens.extend(ids)
+        self.items.append(self.items[-1] + len(counts))
+
+    def _encode(
+        self, spans: list[tuple[int, int]], tokens: list[str], boiler: list[bool]
+    ) -> tuple[list[int], list[int], list[int]] | None:
+        get = self.ids.get
+        counts: list[int] = []
+        ids: list[int] = []
+        for j, joined in enumerate(tokens):
+            # a boilerplate sentence is never read for evidence (nor counted in the vocabulary)
+            words = joined.split(SEP) if joined and not (boiler and boiler[j]) else []
+            for w in words:
+                i = get(w)
+                if i is None:  # a word the vocabulary lacks: segment this item again instead
+                    return None
+                ids.append(i)
+            counts.append(len(words))
+        return [x for span in spans for x in span], counts, ids
+
+    def save(self, d: Path) -> None:
+        np.save(d / "seg_ok.npy", np.asarray(self.ok, dtype=np.bool_))
+        np.save(d / "seg_items.npy", np.frombuffer(self.items, dtype=np.int64))
+        np.save(d / "seg_spans.npy", np.frombuffer(self.spans, dtype=np.int32).reshape(-1, 2))
+        np.save(d / "seg_sents.npy", np.frombuffer(self.sents, dtype=np.int64))
+        np.save(d / "seg_tokens.npy", np.frombuffer(self.tokens, dtype=np.int32))
+
+
+def _load_segments(d: Path, vocab: cand.Vocabulary) -> StoredSegments | None:
+    if not all((d / f"{name}.npy").exists() for name in SEGMENT_FILES):
+        return None  # a state saved before segments were kept
+    a = [np.load(d / f"{name}.npy", mmap_mode="r") for name in SEGMENT_FILES]
+    return StoredSegments(vocab, *a)
+
+
 # -- LSH -------------------------------------------------------------------------------------
 
 
@@ -283,13 +414,16 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> None:
         np.save(tmp / "heads.npy", np.stack([analyzer.heads[k] for k in keys]))
     offsets = [0]
     ids = []
+    segments = _SegmentWriter(vocab, analyzer.segments)
     with (tmp / "items.bin").open("wb") as fh:
-        for ai in analyzer.items:
+        for k, ai in enumerate(analyzer.items):
             raw = pickle.dumps(_record(ai), protocol=pickle.HIGHEST_PROTOCOL)
             fh.write(raw)
             offsets.append(offsets[-1] + len(raw))
             ids.append(ai.id)
+            segments.add(k, ai)
     np.save(tmp / "items.idx.npy", np.asarray(offsets, dtype=np.int64))
+    segments.save(tmp)
     with (tmp / "ids.pkl").open("wb") as fh:
         pickle.dump(ids, fh, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(d)
@@ -322,6 +456,8 @@ def save(analyzer: Analyzer, path: Path) -> None:
         "base_items": base,
         "base_vocab": analyzer.saved_vocab,
         "items": [_record(ai) for ai in analyzer.items[base:]],
+        # the added items' sentences and tokens, for evidence in later ``add``s
+        "segments": [(ai.p.spans, ai.p.tokens) for ai in analyzer.items[base:]],
         "X": f.X[base:],
         "T": f.T[base:],
         "Z": np.asarray(f.Z[base:]),
@@ -417,8 +553,11 @@ def _apply_delta(analyzer: Analyzer, delta: dict[str, Any]) -> None:
         analyzer.heads.update(zip((int(k) for k in keys), vectors, strict=True))
         analyzer.heads_unsaved = [int(k) for k in keys]
     base = len(analyzer.items)
-    for k, rec in enumerate(delta["items"]):
+    segments = delta.get("segments") or [([], [])] * len(delta["items"])
+    for k, (rec, (spans, tokens)) in enumerate(zip(delta["items"], segments, strict=True)):
         ai = rec if isinstance(rec, AnalyzedItem) else _from_record(rec)
+        if not ai.p.spans:
+            ai.p.spans, ai.p.tokens = spans, tokens
         analyzer.items.append(ai)
         analyzer.index[ai.id] = base + k
         cand.lsh_insert(analyzer.lsh, base + k, delta["S"][k])
@@ -471,6 +610,7 @@ def _load_version(d: Path) -> Analyzer:
         with (d / "items.bin").open("rb") as fh:
             blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     an.items = StoredItems(blob, offsets)
+    an.segments = _load_segments(d, an.vocab)
     with (d / "ids.pkl").open("rb") as fh:
         ids: list[str] = pickle.load(fh)  # noqa: S301 (a file this program wrote)
     an.index = dict(zip(ids, range(len(ids)), strict=True))
