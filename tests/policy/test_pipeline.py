@@ -354,6 +354,66 @@ def test_add_does_not_merge_clusters_past_the_size_limit(
     _assert_clusters_match_pairs(session, split=True)
 
 
+def test_a_cluster_add_grows_past_the_size_limit_is_split_as_the_batch_splits_one(
+    result: pipeline.AnalysisResult,
+    session: Session,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new document redundant with items of the largest cluster joins it; once that takes
+    the cluster past ``MAX_CLUSTER`` it is split by ``split_large`` over its stored redundant
+    pairs, exactly as a batch splits a component that large."""
+    from prasan.policy import graph
+
+    service.save_analysis(session=session, result=result, settings=settings)
+    x = max(
+        session.scalars(select(PolicyCluster).where(PolicyCluster.kind == "redundancy")),
+        key=lambda c: (c.size, c.id),
+    )
+    # a document redundant with two of its items that are not redundant with each other
+    pairs = session.execute(
+        select(PolicyPair.a, PolicyPair.b).where(
+            PolicyPair.a.in_(x.items), PolicyPair.label.in_(("duplicate", "overlap"))
+        )
+    ).all()
+    linked = {frozenset(p) for p in pairs}
+    a_id, b_id = next(
+        (m, n) for m in x.items for n in x.items if m < n and frozenset((m, n)) not in linked
+    )
+    a, b = session.get(PolicyItem, a_id), session.get(PolicyItem, b_id)
+    assert a is not None and b is not None
+    new = tmp_path / "grow.jsonl"
+    doc = {"id": "grow", "title": a.title, "text": a.text + "\n" + b.text}
+    new.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
+    members, limit = set(x.items), x.size  # (the session's x changes as add splits it)
+    monkeypatch.setattr(graph, "MAX_CLUSTER", limit)
+    report = service.add_documents(session=session, settings=settings, inputs=[new])
+    grown = members | set(report.items)
+    red = session.execute(
+        select(PolicyPair.a, PolicyPair.b, PolicyPair.score).where(
+            PolicyPair.label.in_(("duplicate", "overlap")), PolicyPair.a.in_(sorted(grown))
+        )
+    ).all()
+    edges = [(p, q, float(w)) for p, q, w in red if q in grown]
+    want = {
+        frozenset(part)
+        for comp in graph.components(sorted(grown), [(p, q) for p, q, _ in edges])
+        for part in graph.split_large(sorted(comp), edges, max_size=limit)
+        if len(part) > 1
+    }
+    assert len(want) > 1, "the grown cluster should be one Louvain would split"
+    session.expire_all()
+    got = {
+        frozenset(c.items)
+        for c in session.scalars(select(PolicyCluster).where(PolicyCluster.kind == "redundancy"))
+        if set(c.items) & grown
+    }
+    assert got == want
+    assert all(len(part) <= limit for part in got)
+    _assert_clusters_match_pairs(session, split=True)
+
+
 def test_split_large_keeps_each_part_connected_and_every_item() -> None:
     from prasan.policy.graph import split_large
 

@@ -409,8 +409,10 @@ def _relabel_communities(session: Session, relabelled: Sequence[dict[str, Any]])
 
 def _recluster(session: Session, an: Analyzer, items: set[str]) -> None:
     """Rebuild the redundancy clusters that hold ``items`` from the stored pairs: a cluster
-    whose redundant pairs no longer connect it splits (the largest part keeps its id, a
-    part of one item leaves), and each cluster's label counts are those of its pairs."""
+    whose redundant pairs no longer connect it splits, and one over ``graph.MAX_CLUSTER``
+    is split by modularity as the batch splits a component that large (``split_large``;
+    the largest part keeps its id, a part of one item leaves); each cluster's label counts
+    are those of its pairs."""
     ids = {
         cid
         for cid in session.scalars(
@@ -429,18 +431,29 @@ def _recluster(session: Session, an: Analyzer, items: set[str]) -> None:
         member_set = set(members)
         facts = _facts(session, members)
         inside: list[tuple[str, str, str]] = []  # (a, b, label) of the pairs inside it
+        scored: list[tuple[str, str, float]] = []  # (a, b, score) of its redundant ones
         for s in range(0, len(members), 500):
-            inside += [
-                (a, b, label)
-                for a, b, label in session.execute(
-                    select(PolicyPair.a, PolicyPair.b, PolicyPair.label).where(
-                        PolicyPair.a.in_(members[s : s + 500])
-                    )
+            for a, b, label, score in session.execute(
+                select(PolicyPair.a, PolicyPair.b, PolicyPair.label, PolicyPair.score).where(
+                    PolicyPair.a.in_(members[s : s + 500])
                 )
-                if b in member_set
-            ]
-        edges = [(a, b) for a, b, label in inside if label in REDUNDANT]
-        parts = sorted(components(members, edges), key=lambda m: (-len(m), min(m)))
+            ):
+                if b in member_set:
+                    inside.append((a, b, label))
+                    if label in REDUNDANT:
+                        scored.append((a, b, float(score)))
+        parts = sorted(
+            (
+                set(part)
+                for comp in components(members, [(a, b) for a, b, _ in scored])
+                for part in graph.split_large(
+                    sorted(comp),
+                    [e for e in scored if e[0] in comp] if len(comp) > graph.MAX_CLUSTER else [],
+                    max_size=graph.MAX_CLUSTER,
+                )
+            ),
+            key=lambda m: (-len(m), min(m)),
+        )
         for k, part in enumerate(parts):
             if len(part) < 2:
                 target: str | None = None
@@ -623,8 +636,9 @@ def _update_clusters(
     item to its neighbours' redundancy cluster, merging the clusters it bridges unless the
     merged cluster would exceed ``graph.MAX_CLUSTER`` (then each item joins the cluster it
     reaches first along its strongest edges, and the clusters stay apart, as the batch splits
-    a large component); a new item joins the community of its strongest neighbour. Louvain is
-    not rerun (``analyze`` does that)."""
+    a large component), and a cluster the joining items take past that size is split as the
+    batch splits one (``_recluster``); a new item joins the community of its strongest
+    neighbour. Louvain is not rerun over the communities (``analyze`` does that)."""
     facts: Facts = {}
     red = [r for r in rows if r["label"] in ("duplicate", "overlap")]
     if red:
@@ -637,6 +651,7 @@ def _update_clusters(
         edges = [(r["a"], r["b"]) for r in red]
         edges += [(i, "cluster:" + cl) for i, cl in current.items() if cl]
         next_id = _next_cluster_number(session)
+        grown: list[str] = []  # a member of each cluster the joins took past the limit
         for comp in components(touched, edges):
             old = sorted(
                 (n.split(":", 1)[1] for n in comp if n.startswith("cluster:")),
@@ -649,6 +664,8 @@ def _update_clusters(
                 groups = _attach(members, {c.id for c in clusters}, red, current)
                 for c in clusters:
                     _join(session, c, groups.get(c.id, set()), [], rows, facts)
+                    if c.size > graph.MAX_CLUSTER:
+                        grown.append(c.items[0])
                 continue
             if clusters:
                 keep = clusters[0]
@@ -660,6 +677,10 @@ def _update_clusters(
                 next_id += 1
                 session.add(keep)
             _join(session, keep, members, clusters[1:], rows, facts)
+            if keep.size > graph.MAX_CLUSTER:
+                grown.append(keep.items[0])
+        if grown:  # past the size limit by joining items: split as the batch would
+            _recluster(session, an, set(grown))
     # communities: each new item joins its strongest neighbour's community
     new = set(report_items)
     best: dict[str, tuple[float, str]] = {}
