@@ -205,9 +205,15 @@ def test_stored_segments_spare_add_segmenting_its_neighbours_again(
     again = store.load_analyzer(path)
     added = range(len(fitted.analyzer.items), len(again.items))
     assert [again.items[k].p.tokens for k in added] == [ai.p.tokens for ai in new]
-    store.save_analyzer(again, path)
+    store.save_analyzer(again, path)  # stored records and segments copied as blocks
     whole = store.load_analyzer(path)
-    assert whole.segments is not None
+    assert isinstance(whole.segments, store.StoredSegments) and whole.index == again.index
+    assert [store._record(ai) for ai in whole.items] == [
+        store._record(ai) for ai in again.items
+    ]
+    assert isinstance(again.segments, store.StoredSegments)
+    for k in range(len(fitted.analyzer.items)):
+        assert whole.segments.get(k) == again.segments.get(k)
     for k in added:
         got = whole.segments.get(k)
         assert got is not None and got[0] == new[k - added.start].p.spans

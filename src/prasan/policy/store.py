@@ -38,7 +38,6 @@ import mmap
 import os
 import pickle
 import shutil
-from array import array
 from collections.abc import Iterable, Iterator, MutableSequence
 from pathlib import Path
 from typing import Any, overload
@@ -168,6 +167,15 @@ class StoredItems(MutableSequence[AnalyzedItem]):
     def __len__(self) -> int:
         return self._n + len(self._added)
 
+    @property
+    def stored(self) -> int:
+        """How many items the state file holds (the rest were appended since)."""
+        return self._n
+
+    def records(self) -> tuple[bytes, npt.NDArray[np.int64]]:
+        """The stored items' encoded records and their offsets, as read."""
+        return bytes(self._blob[: int(self._offsets[self._n])]), np.asarray(self._offsets)
+
     def _one(self, k: int) -> AnalyzedItem:
         n = len(self)
         if k < 0:
@@ -275,40 +283,44 @@ class StoredSegments:
 
 
 class _SegmentWriter:
-    """Builds the ``SEGMENT_FILES`` arrays item by item (see ``StoredSegments``)."""
+    """Builds the ``SEGMENT_FILES`` arrays (see ``StoredSegments``): the stored items' as one
+    block copied from the old state, then item by item from the items' own tokens."""
 
-    def __init__(self, vocab: cand.Vocabulary, old: object) -> None:
+    def __init__(self, vocab: cand.Vocabulary) -> None:
         self.ids = vocab.ids
-        self.old = old if isinstance(old, StoredSegments) else None
-        self.ok: list[bool] = []
-        self.items = array("q", [0])
-        self.spans = array("i")
-        self.sents = array("q", [0])
-        self.tokens = array("i")
+        self.ok: list[npt.NDArray[np.bool_]] = []
+        self.item_sents: list[npt.NDArray[np.int64]] = []  # sentences per item
+        self.spans: list[npt.NDArray[np.int32]] = []
+        self.sent_tokens: list[npt.NDArray[np.int64]] = []  # tokens per sentence
+        self.tokens: list[npt.NDArray[np.int32]] = []
 
-    def add(self, k: int, ai: AnalyzedItem) -> None:
-        encoded: tuple[list[int], list[int], list[int]] | None = None
-        if ai.p.spans:
-            encoded = self._encode(ai.p.spans, ai.p.tokens, ai.boiler)
-        elif self.old is not None:  # an item held without them: copy what the old state had
-            stored = self.old.raw(k)
-            if stored is not None:
-                encoded = (stored[0].ravel().tolist(), stored[1].tolist(), stored[2].tolist())
+    def copy(self, old: StoredSegments, n: int) -> None:
+        """The first ``n`` items' segments, as the old state holds them (items are only ever
+        appended, so its item ``k`` is ours)."""
+        last_sent = int(old.items[n])
+        items = np.asarray(old.items[: n + 1], dtype=np.int64)
+        sents = np.asarray(old.sents[: last_sent + 1], dtype=np.int64)
+        self.ok.append(np.asarray(old.ok[:n]))
+        self.item_sents.append(items[1:] - items[:-1])
+        self.spans.append(np.asarray(old.spans[:last_sent]))
+        self.sent_tokens.append(sents[1:] - sents[:-1])
+        self.tokens.append(np.asarray(old.tokens[: int(sents[-1])]))
+
+    def add(self, ai: AnalyzedItem) -> None:
+        encoded = self._encode(ai.p.spans, ai.p.tokens, ai.boiler) if ai.p.spans else None
+        self.ok.append(np.array([encoded is not None]))
         if encoded is None:
-            self.ok.append(False)
-            self.items.append(self.items[-1])
+            self.item_sents.append(np.zeros(1, dtype=np.int64))
             return
-        spans_flat, counts, ids = encoded
-        self.ok.append(True)
-        self.spans.extend(spans_flat)
-        for n in counts:
-            self.sents.append(self.sents[-1] + n)
-        self.tokens.extend(ids)
-        self.items.append(self.items[-1] + len(counts))
+        spans, counts, ids = encoded
+        self.item_sents.append(np.array([len(counts)], dtype=np.int64))
+        self.spans.append(np.asarray(spans, dtype=np.int32).reshape(-1, 2))
+        self.sent_tokens.append(np.asarray(counts, dtype=np.int64))
+        self.tokens.append(np.asarray(ids, dtype=np.int32))
 
     def _encode(
         self, spans: list[tuple[int, int]], tokens: list[str], boiler: list[bool]
-    ) -> tuple[list[int], list[int], list[int]] | None:
+    ) -> tuple[list[tuple[int, int]], list[int], list[int]] | None:
         get = self.ids.get
         counts: list[int] = []
         ids: list[int] = []
@@ -321,14 +333,20 @@ class _SegmentWriter:
                     return None
                 ids.append(i)
             counts.append(len(words))
-        return [x for span in spans for x in span], counts, ids
+        return spans, counts, ids
 
     def save(self, d: Path) -> None:
-        np.save(d / "seg_ok.npy", np.asarray(self.ok, dtype=np.bool_))
-        np.save(d / "seg_items.npy", np.frombuffer(self.items, dtype=np.int64))
-        np.save(d / "seg_spans.npy", np.frombuffer(self.spans, dtype=np.int32).reshape(-1, 2))
-        np.save(d / "seg_sents.npy", np.frombuffer(self.sents, dtype=np.int64))
-        np.save(d / "seg_tokens.npy", np.frombuffer(self.tokens, dtype=np.int32))
+        def joined(parts: list[Any], dtype: Any, shape: tuple[int, ...]) -> npt.NDArray[Any]:
+            return np.concatenate(parts).astype(dtype) if parts else np.zeros(shape, dtype)
+
+        def offsets(counts: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+            return np.concatenate([[0], np.cumsum(joined(counts, np.int64, (0,)))]).astype(np.int64)
+
+        np.save(d / "seg_ok.npy", joined(self.ok, np.bool_, (0,)))
+        np.save(d / "seg_items.npy", offsets(self.item_sents))
+        np.save(d / "seg_spans.npy", joined(self.spans, np.int32, (0, 2)))
+        np.save(d / "seg_sents.npy", offsets(self.sent_tokens))
+        np.save(d / "seg_tokens.npy", joined(self.tokens, np.int32, (0,)))
 
 
 def _load_segments(d: Path, vocab: cand.Vocabulary) -> StoredSegments | None:
@@ -412,16 +430,35 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> None:
         keys = sorted(analyzer.heads)
         np.save(tmp / "heads_idx.npy", np.asarray(keys, dtype=np.int64))
         np.save(tmp / "heads.npy", np.stack([analyzer.heads[k] for k in keys]))
+    items = analyzer.items
+    # the items this state was loaded with are written as they were read (records, ids and
+    # segments; items are only ever appended), without decoding each of them again
+    stored = items.stored if isinstance(items, StoredItems) else 0
     offsets = [0]
-    ids = []
-    segments = _SegmentWriter(vocab, analyzer.segments)
+    ids: list[str] = []
     with (tmp / "items.bin").open("wb") as fh:
-        for k, ai in enumerate(analyzer.items):
+        if isinstance(items, StoredItems) and stored:
+            blob, stored_offsets = items.records()
+            fh.write(blob)
+            offsets = stored_offsets.tolist()
+            ids = [""] * stored
+            for iid, k in analyzer.index.items():
+                if k < stored:
+                    ids[k] = iid
+        for ai in items[stored:]:
             raw = pickle.dumps(_record(ai), protocol=pickle.HIGHEST_PROTOCOL)
             fh.write(raw)
             offsets.append(offsets[-1] + len(raw))
             ids.append(ai.id)
-            segments.add(k, ai)
+    segments = _SegmentWriter(vocab)
+    held = analyzer.segments
+    if isinstance(held, StoredSegments) and stored and len(held) >= stored:
+        segments.copy(held, stored)
+        rest = items[stored:]
+    else:
+        rest = items[:]
+    for ai in rest:
+        segments.add(ai)
     np.save(tmp / "items.idx.npy", np.asarray(offsets, dtype=np.int64))
     segments.save(tmp)
     with (tmp / "ids.pkl").open("wb") as fh:
