@@ -208,9 +208,7 @@ def test_stored_segments_spare_add_segmenting_its_neighbours_again(
     store.save_analyzer(again, path)  # stored records and segments copied as blocks
     whole = store.load_analyzer(path)
     assert isinstance(whole.segments, store.StoredSegments) and whole.index == again.index
-    assert [store._record(ai) for ai in whole.items] == [
-        store._record(ai) for ai in again.items
-    ]
+    assert [store._record(ai) for ai in whole.items] == [store._record(ai) for ai in again.items]
     assert isinstance(again.segments, store.StoredSegments)
     for k in range(len(fitted.analyzer.items)):
         assert whole.segments.get(k) == again.segments.get(k)
