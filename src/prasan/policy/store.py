@@ -229,9 +229,10 @@ class StoredSegments:
     document with half a dozen stored copies had spent ~0.6 s of an ``add`` doing that).
 
     Tokens are vocabulary ids; a boilerplate sentence keeps its span but no tokens (evidence
-    skips it, and ``Analyzer._hydrate`` marks it again from its text). Item ``k``'s sentences are rows ``items[k]:items[k+1]`` of
-    ``spans`` (character offsets in its text); sentence ``j``'s tokens are
-    ``tokens[sents[j]:sents[j+1]]``. ``ok[k]`` is false for an item saved without them.
+    skips it, and ``Analyzer._hydrate`` marks it again from its text). Item ``k``'s sentences
+    are rows ``items[k]:items[k+1]`` of ``spans`` (character offsets in its text); sentence
+    ``j``'s tokens are ``tokens[sents[j]:sents[j+1]]``. ``ok[k]`` is false for an item saved
+    without them.
     """
 
     def __init__(
