@@ -454,6 +454,63 @@ def test_add_finds_dense_neighbours_both_ways_as_a_batch_would(
     assert again.knn_changed == cold.knn_changed
 
 
+def test_add_finds_lsh_neighbours_both_ways_as_a_batch_would(
+    rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """A batch pairs each item with the nearest of its LSH hits by MinHash Jaccard, from
+    every item's side; ``add`` pairs a new item with its nearest hits and with every hit that
+    has the new item among its own nearest (with ties, at least as near as its last one)."""
+    # stored: a document d, two copies of it with a line more, and its first half; added: d
+    # again, whose two nearest are d and a longer copy, while the half has it among its own
+    d = rows[3]
+    lines = d["text"].split("\n")
+    extra = [
+        dict(d, id="longer-1", text=d["text"] + "\n" + rows[20]["text"].split("\n")[0]),
+        dict(d, id="longer-2", text=d["text"] + "\n" + rows[21]["text"].split("\n")[0]),
+        dict(d, id="half", text="\n".join(lines[: len(lines) // 2 + 1])),
+    ]
+    corpus = tmp_path / "c.jsonl"
+    write_corpus(corpus, rows[:60] + extra)
+    config = AnalyzerConfig(lsh_max_per_item=2, knn_min_cos=1.01)  # (no dense pairs)
+    an = store.load_analyzer(_saved(pipeline.run([corpus], config=config, workers=1), tmp_path))
+    n = len(an.items)
+    docs = [Document(id=r["id"], text=r["text"]) for r in rows[60:66]]
+    docs.append(Document(id="again", text=d["text"]))
+    new = [it for doc in docs for it in Analyzer.process(split_items(doc), workers=1)]
+    pairs = {(int(a), int(b)) for a, b in an.add_candidates(new)}
+    assert an.features is not None
+    sig = np.asarray(an.features.S)
+
+    def hits(x: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        near = sorted(h for h in cand.lsh_query(an.lsh, sig[x]) if h != x)
+        keys = np.asarray(near, dtype=np.int64)
+        return keys, (sig[keys] == sig[x]).mean(axis=1) if near else np.zeros(0)
+
+    def nearest(x: int) -> set[int]:
+        """x's LSH hits among its two nearest by Jaccard (ties count), at >= 0.3."""
+        keys, jac = hits(x)
+        return {int(h) for h, j in zip(keys, jac, strict=True) if j >= 0.3 and (jac > j).sum() < 2}
+
+    def first_two(x: int) -> set[int]:
+        """x's first two hits by Jaccard, ties in key order: what x's own side gives."""
+        keys, jac = hits(x)
+        return {int(keys[o]) for o in np.argsort(-jac, kind="stable")[:2] if jac[o] >= 0.3}
+
+    reverse = 0
+    for x in range(len(sig)):
+        for h in nearest(x):
+            if h >= n:  # a new item among x's nearest: the batch pairs them
+                assert (min(x, h), max(x, h)) in pairs, (x, h)
+                reverse += x < n and x not in first_two(h)
+    assert reverse > 0  # the test exercises a pair only the stored item's side finds
+
+
+def _saved(result: pipeline.AnalysisResult, tmp_path: Path) -> Path:
+    path = store.state_path(tmp_path)
+    store.save_analyzer(result.analyzer, path)
+    return path
+
+
 def test_knn_top_gives_each_querys_nearest_others_and_pads_when_there_are_few() -> None:
     z = np.eye(3, dtype=np.float32)
     z[1] = [0.6, 0.8, 0.0]

@@ -721,10 +721,19 @@ class Analyzer:
         self.add_evidence(out)
         return out
 
+    def _lsh_nearest(self, h: int, jac: float, signatures: npt.NDArray[np.uint64]) -> bool:
+        """Whether an item at MinHash Jaccard ``jac`` from item ``h`` is among ``h``'s
+        ``lsh_max_per_item`` nearest LSH hits (fewer of them nearer; a tie counts)."""
+        others = np.asarray([x for x in cand.lsh_query(self.lsh, signatures[h]) if x != h])
+        if len(others) < self.config.lsh_max_per_item:
+            return True
+        nearer = (signatures[others] == signatures[h]).mean(axis=1) > jac
+        return int(nearer.sum()) < self.config.lsh_max_per_item
+
     def add_candidates(self, new: list[AnalyzedItem]) -> npt.NDArray[np.int64]:
         """Index new items (no refit) and return their candidate pairs ``(i < j)`` with the
-        corpus and with each other: what a batch over all would pair them with, by LSH from
-        the new items' side and by dense neighbours from both sides."""
+        corpus and with each other: what a batch over all would pair them with, by LSH and by
+        dense neighbours, each from both sides (a tie at a stored item's last nearest counts)."""
         assert self.features is not None and self.lsh is not None
         cfg = self.config
         self.context_touched = set()
@@ -749,17 +758,25 @@ class Analyzer:
         )
         found: set[tuple[int, int]] = set()
         for k in range(len(new)):
+            cand.lsh_insert(self.lsh, base + k, fn.S[k])
+        for k in range(len(new)):
             i = base + k
-            hits = cand.lsh_query(self.lsh, fn.S[k])
-            if hits:
-                # in key order, ties kept in it: the same neighbours whichever LSH index
-                # answered (datasketch's returns its keys in set order)
-                hv = np.asarray(sorted(hits))
-                jac = (merged.S[hv] == fn.S[k]).mean(axis=1)
-                for o in np.argsort(-jac, kind="stable")[: cfg.lsh_max_per_item]:
-                    if jac[o] >= cfg.lsh_min_jaccard:
-                        found.add((int(hv[o]), i))
-            cand.lsh_insert(self.lsh, i, fn.S[k])
+            hits = [h for h in cand.lsh_query(self.lsh, fn.S[k]) if h != i]
+            if not hits:
+                continue
+            # in key order, ties kept in it: the same neighbours whichever LSH index
+            # answered (datasketch's returns its keys in set order)
+            hv = np.asarray(sorted(hits))
+            jac = (merged.S[hv] == fn.S[k]).mean(axis=1)
+            order = np.argsort(-jac, kind="stable")
+            for rank, o in enumerate(order):
+                if jac[o] < cfg.lsh_min_jaccard:
+                    break
+                h = int(hv[o])
+                # its own nearest, or a hit that has the new item among its nearest (a batch
+                # takes each item's nearest from its side too)
+                if rank < cfg.lsh_max_per_item or self._lsh_nearest(h, float(jac[o]), merged.S):
+                    found.add((min(h, i), max(h, i)))
         found.update(self._grow_knn(f, fn, merged))
         if self.context is not None and self.context_docs is not None:
             self._grow_context(f, fn, merged, new)
