@@ -442,18 +442,11 @@ def _recluster(session: Session, an: Analyzer, items: set[str]) -> None:
                     inside.append((a, b, label))
                     if label in REDUNDANT:
                         scored.append((a, b, float(score)))
-        parts = sorted(
-            (
-                set(part)
-                for comp in components(members, [(a, b) for a, b, _ in scored])
-                for part in graph.split_large(
-                    sorted(comp),
-                    [e for e in scored if e[0] in comp] if len(comp) > graph.MAX_CLUSTER else [],
-                    max_size=graph.MAX_CLUSTER,
-                )
-            ),
-            key=lambda m: (-len(m), min(m)),
-        )
+        parts: list[set[str]] = []
+        for comp in components(members, [(a, b) for a, b, _ in scored]):
+            edges = [e for e in scored if e[0] in comp]
+            parts += map(set, graph.split_large(sorted(comp), edges, graph.MAX_CLUSTER))
+        parts.sort(key=lambda m: (-len(m), min(m)))
         for k, part in enumerate(parts):
             if len(part) < 2:
                 target: str | None = None
@@ -575,15 +568,6 @@ def _attach(
     return groups
 
 
-def _count_labels(
-    labels: dict[str, int], rows: Iterable[dict[str, Any]], members: set[str]
-) -> None:
-    """Add to a cluster's edge ``labels`` the pairs of ``rows`` with both items in it."""
-    for r in rows:
-        if r["a"] in members and r["b"] in members:
-            labels[r["label"]] = labels.get(r["label"], 0) + 1
-
-
 def _join(
     session: Session,
     keep: PolicyCluster,
@@ -614,7 +598,9 @@ def _join(
     add_counts(counts, _counts_of(joining, facts))
     docs.update(facts[m][0] for m in joining if m in facts)
     members = inside | joining
-    _count_labels(labels, rows, members)
+    for r in rows:  # the new pairs now inside it
+        if r["a"] in members and r["b"] in members:
+            labels[r["label"]] = labels.get(r["label"], 0) + 1
     keep.items = sorted(members)
     keep.labels = labels
     _cluster_row(keep, counts, docs)

@@ -39,6 +39,7 @@ import os
 import pickle
 import shutil
 from collections.abc import Iterable, Iterator, MutableSequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, overload
 
@@ -251,36 +252,23 @@ class StoredSegments:
     def __len__(self) -> int:
         return len(self.ok)
 
-    def raw(
-        self, k: int
-    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64], npt.NDArray[np.int32]] | None:
-        """Item ``k``'s spans, its sentences' token counts and its token ids, or None."""
+    def get(self, k: int) -> tuple[list[tuple[int, int]], list[str]] | None:
+        """Item ``k``'s sentence spans and tokens (joined by ``SEP``), or None."""
         if not 0 <= k < len(self.ok) or not self.ok[k]:
             return None
-        s, e = int(self.items[k]), int(self.items[k + 1])
-        bounds = np.asarray(self.sents[s : e + 1])
-        return (
-            np.asarray(self.spans[s:e]),
-            np.diff(bounds),
-            np.asarray(self.tokens[int(bounds[0]) : int(bounds[-1])]),
-        )
-
-    def get(self, k: int) -> tuple[list[tuple[int, int]], list[str]] | None:
-        got = self.raw(k)
-        if got is None:
-            return None
-        spans, counts, ids = got
         if len(self._words) < len(self.vocab.ids):
             self._words = [""] * len(self.vocab.ids)
             for word, i in self.vocab.ids.items():
                 self._words[i] = word
-        words = self._words
-        out: list[str] = []
-        at = 0
-        for n in counts.tolist():
-            out.append(SEP.join(words[i] for i in ids[at : at + n].tolist()))
-            at += n
-        return [(int(a), int(b)) for a, b in spans.tolist()], out
+        s, e = int(self.items[k]), int(self.items[k + 1])
+        bounds = np.asarray(self.sents[s : e + 1]).tolist()
+        ids = np.asarray(self.tokens[bounds[0] : bounds[-1]]).tolist()
+        start = bounds[0]
+        tokens = [
+            SEP.join(self._words[i] for i in ids[a - start : b - start])
+            for a, b in pairwise(bounds)
+        ]
+        return [(int(a), int(b)) for a, b in np.asarray(self.spans[s:e]).tolist()], tokens
 
 
 class _SegmentWriter:
@@ -490,12 +478,13 @@ def save(analyzer: Analyzer, path: Path) -> None:
     f = analyzer.features
     vocab = analyzer.vocab
     tokens = sorted(vocab.ids, key=vocab.ids.__getitem__)[analyzer.saved_vocab :]
+    added = analyzer.items[base:]
     delta: dict[str, Any] = {
         "base_items": base,
         "base_vocab": analyzer.saved_vocab,
-        "items": [_record(ai) for ai in analyzer.items[base:]],
+        "items": [_record(ai) for ai in added],
         # the added items' sentences and tokens, for evidence in later ``add``s
-        "segments": [(ai.p.spans, ai.p.tokens) for ai in analyzer.items[base:]],
+        "segments": [(ai.p.spans, ai.p.tokens) for ai in added],
         "X": f.X[base:],
         "T": f.T[base:],
         "Z": np.asarray(f.Z[base:]),
