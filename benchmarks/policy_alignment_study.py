@@ -22,15 +22,14 @@ threshold), against no extra features on the same folds. Run:
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
+import policy_calibrate as pc  # (this folder: what the study shares of the calibration)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "policy_alignment_study.json"
@@ -43,13 +42,6 @@ FEATURE_SETS: dict[str, list[str]] = {
         "best", "top3", "cover_short", "cover_long", "matched",
     ],
 }  # fmt: skip
-
-
-def _calibrate() -> ModuleType:
-    """``policy_calibrate`` (this folder), whose signals and fitting the study shares."""
-    if str(ROOT / "benchmarks") not in sys.path:
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-    return importlib.import_module("policy_calibrate")
 
 
 def alignment_features(scores: list[float], n_a: int, n_b: int) -> dict[str, float]:
@@ -72,7 +64,6 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--smoke", action="store_true", help="80 pairs, 2 repeats")
     args = ap.parse_args(argv)
-    pc = _calibrate()
     from prasan.policy import default_analyzer
     from prasan.policy.evidence import matched_scores
     from prasan.policy.relate import FEATURES

@@ -297,13 +297,14 @@ def corpus_run_thresholds(
     }
 
 
-def as_emitted(rows: list[dict[str, Any]], sample_path: Path) -> dict[str, Any]:
+def as_emitted(rows: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
     """What each sampled corpus run actually emitted, read off its sample's labels alone (no
     model refitted): the redundant share of each stratum, the run's precision for redundancy
     (its ``duplicate`` and ``overlap`` strata, weighted by their sizes) and its recall over the
     pairs it emitted (redundant pairs it called ``related`` are the misses it can measure).
-    Dev and test pairs alike: this describes the runs, it chooses nothing."""
-    meta = json.loads(sample_path.read_text(encoding="utf-8"))
+    Dev and test pairs alike: this describes the runs, it chooses nothing. ``meta``: the
+    runs' strata as ``policy_corpus_sample.json`` holds them (``runs`` with each run's
+    ``population``, ``stratum`` with each sampled pair's run and stratum)."""
     label = {r["id"]: r["label"] for r in rows}
     out: dict[str, Any] = {}
     for run, info in meta["runs"].items():
@@ -513,7 +514,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         p_red = prob(model[key], x, names)
         batch = corpus_run_thresholds(rows, p_red, forced, vetoed, SAMPLE)
         report["corpus_run"] = batch
-        report["corpus_runs_as_emitted"] = as_emitted(rows, SAMPLE)
+        report["corpus_runs_as_emitted"] = as_emitted(
+            rows, json.loads(SAMPLE.read_text(encoding="utf-8"))
+        )
         if "batch_threshold" in batch:
             for k in ("redundant_encoder", "redundant_plain"):
                 model[k]["batch_threshold"] = batch["batch_threshold"]

@@ -23,14 +23,12 @@ The store: ``PRASAN_DATA_DIR=DIR prasan policy analyze shared/data/thaigov/thaig
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
+import policy_calibrate as pc  # (this folder: what the study shares of the calibration)
 
 from prasan.policy.context import FEATURES as CONTEXT_FEATURES
 
@@ -45,13 +43,6 @@ CONTEXT_SETS: dict[str, list[str]] = {
     "near items within 0.5 (fewer side, log)": ["x_near", "z_near"],
     "all of the above": list(CONTEXT_FEATURES),
 }
-
-
-def _calibrate() -> ModuleType:
-    """``policy_calibrate`` (this folder), whose signals and fitting the study shares."""
-    if str(ROOT / "benchmarks") not in sys.path:
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-    return importlib.import_module("policy_calibrate")
 
 
 def learning_curve(
@@ -105,7 +96,6 @@ def paired_gain(
 
 
 def run(argv: list[str] | None = None) -> dict[str, Any]:
-    pc = _calibrate()
     from prasan.policy.relate import FEATURES
 
     ap = argparse.ArgumentParser(description=__doc__)

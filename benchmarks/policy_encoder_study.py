@@ -20,25 +20,17 @@ otherwise). The result goes to ``benchmarks/results/policy_encoder_study.json``.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import sys
 import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+import policy_calibrate as pc  # (this folder: what the study shares of the calibration)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "policy_encoder_study.json"
-
-
-def _calibrate() -> ModuleType:
-    """``policy_calibrate`` (this folder), whose signals and fitting the study shares."""
-    if str(ROOT / "benchmarks") not in sys.path:
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-    return importlib.import_module("policy_calibrate")
 
 
 class E5Embedder:
@@ -129,7 +121,6 @@ def study(rows: list[dict[str, Any]], encoder: Any, repeats: int, pc: ModuleType
 
 
 def run(argv: list[str] | None = None) -> dict[str, Any]:
-    pc = _calibrate()
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--devset", type=Path, default=pc.DEVSET)
     ap.add_argument("--encoders", default="use,e5", help="comma-separated: use, e5")

@@ -35,7 +35,6 @@ import hashlib
 import json
 import random
 import sqlite3
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -180,7 +179,6 @@ def split_of(records: list[dict[str, Any]]) -> dict[str, str]:
 def _verdicts(args: argparse.Namespace) -> list[dict[str, Any]]:
     """The drawn pairs as labelled-set records (split not set yet), each with the verdict of
     its readings (``adjudicate``); stops if a reading is missing or a third one is needed."""
-    sys.path.insert(0, str(HERE))
     from policy_quality import adjudicate
 
     cands = _jsonl(args.candidates)
@@ -226,9 +224,6 @@ def tally(args: argparse.Namespace) -> dict[str, Any]:
     """What the sampled run emitted, from the readings alone, without merging them: per
     stratum the redundant share, and the run's precision and recall over its emitted pairs
     (``policy_calibrate.as_emitted``, as the report gives it for merged runs)."""
-    import tempfile
-
-    sys.path.insert(0, str(HERE))
     from policy_calibrate import as_emitted
 
     records = _verdicts(args)
@@ -239,17 +234,13 @@ def tally(args: argparse.Namespace) -> dict[str, Any]:
         "runs": {run: {"population": meta["population"]}},
         "stratum": {c["id"]: {"run": run, "stratum": c["stratum"]} for c in cands},
     }
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "sample.json"
-        path.write_text(json.dumps(sample), encoding="utf-8")
-        out: dict[str, Any] = as_emitted(records, path)[run]
+    out: dict[str, Any] = as_emitted(records, sample)[run]
     out["labels"] = dict(Counter(r["label"] for r in records))
     print(json.dumps({run: out}, indent=1))
     return out
 
 
 def merge(args: argparse.Namespace) -> None:
-    sys.path.insert(0, str(HERE))
     from policy_quality import validate_devset
 
     cands = _jsonl(args.candidates)
