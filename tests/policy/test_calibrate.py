@@ -60,3 +60,26 @@ def test_weighted_prf_counts_each_pair_as_its_stratum() -> None:
     # one true positive standing for 1 pair, one false positive for 3, one miss for 1
     r = mod.weighted_prf(gold, pred, np.array([1.0, 3.0, 1.0]))
     assert r == {"precision": 0.25, "recall": 0.5, "f1": round(2 * 0.25 * 0.5 / 0.75, 4)}
+
+
+def test_a_standardised_fit_is_folded_into_the_weights_the_analyser_reads() -> None:
+    import numpy as np
+
+    from prasan.policy.relate import _prob
+
+    mod = load_benchmark("policy_calibrate")
+    rng = np.random.default_rng(0)
+    # features on very different scales, as the relation model's are (a cosine, a log count)
+    x = np.column_stack([rng.random(200), 0.05 * rng.random(200), 40 * rng.random(200)])
+    y = (x[:, 0] + 20 * x[:, 1] + rng.normal(0, 0.3, 200)) > 1.0
+    names = ["a", "b", "c"]
+    m = mod.fit(x, y, names, 3.0, standardise=True)
+    expected = mod.logistic(3.0, standardise=True).fit(x, y).predict_proba(x)[:, 1]
+    np.testing.assert_allclose(mod.prob(m, x, names), expected, atol=1e-4)
+    got = [_prob(m, dict(zip(names, row, strict=True))) for row in x[:10]]
+    np.testing.assert_allclose(got, expected[:10], atol=1e-4)
+    # the default is the shipped fit: raw features
+    raw = mod.fit(x, y, names, 3.0)
+    np.testing.assert_allclose(
+        mod.prob(raw, x, names), mod.logistic(3.0).fit(x, y).predict_proba(x)[:, 1], atol=1e-4
+    )
