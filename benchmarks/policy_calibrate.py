@@ -464,21 +464,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     def fit_redundant(mat: np.ndarray, cols: list[str]) -> dict[str, Any]:
         """A redundancy model fitted on dev, with its cross-validated threshold and F1 (and C,
         with ``--standardise``)."""
-        best_f1, th, c = max(
-            (*cv_redundancy_f1(*on_dev(mat), repeats=args.repeats, c=c, standardise=std), c)
+        cv = {
+            c: cv_redundancy_f1(
+                mat[dev],
+                y[dev],
+                forced[dev],
+                vetoed[dev],
+                repeats=args.repeats,
+                c=c,
+                standardise=std,
+            )
             for c in (C_GRID if std else (args.c,))
-        )
-        return (
-            fit(mat[dev], y[dev], cols, c, std)
-            | {
-                "threshold": th,
-                "dev_cv_f1": round(best_f1, 4),
-            }
-            | ({"c": c} if std else {})
-        )
-
-    def on_dev(mat: np.ndarray) -> tuple[np.ndarray, ...]:
-        return mat[dev], y[dev], forced[dev], vetoed[dev]
+        }
+        c = max(cv, key=lambda k: cv[k])
+        best_f1, th = cv[c]
+        out = fit(mat[dev], y[dev], cols, c, std) | {
+            "threshold": th,
+            "dev_cv_f1": round(best_f1, 4),
+        }
+        return out | {"c": c} if std else out
 
     for key, mat, cols in (("redundant_encoder", x, names), ("redundant_plain", xp, plain)):
         model[key] = fit_redundant(mat, cols)
