@@ -66,15 +66,24 @@ def signals_for(rows: list[dict[str, Any]]) -> list[dict[str, float]]:
     return out
 
 
-def context_for(rows: list[dict[str, Any]], data_dir: Path) -> list[dict[str, float]]:
-    """Each pair's corpus-context features (``prasan.policy.context``), read against the full
-    analysis stored under ``data_dir`` (``PRASAN_DATA_DIR`` of ``prasan policy analyze``): both
-    sides are featurised in that corpus's space and measured against all its items, their own
-    document left out, exactly as a corpus run measures its items."""
+def context_for(
+    rows: list[dict[str, Any]], data_dir: Path
+) -> tuple[list[dict[str, float]], dict[str, Any]]:
+    """Each pair's corpus-context features (``prasan.policy.context``) and topic dimensions,
+    read against the full analysis stored under ``data_dir`` (``PRASAN_DATA_DIR`` of ``prasan
+    policy analyze``): both sides are featurised in that corpus's space and measured against
+    all its items, their own document left out, exactly as a corpus run measures its items.
+
+    The topic dimensions (``topic_0`` ...) are the first ``relate.TOPIC_DIMS`` of that corpus's
+    LSA over its ``relate.TOPIC_TOKENS`` most frequent words, summed over the pair's two sides
+    (unnormalised, so that they are linear in each side's TF-IDF row). The basis comes back
+    with them (``tokens``, ``m``: dims x tokens) to fold a fit's weights into weights per word
+    (``fold_topic``)."""
     from prasan.policy import candidates as cand
     from prasan.policy import context as ctx
     from prasan.policy import store
     from prasan.policy.analyzer import doc_keys
+    from prasan.policy.relate import TOPIC_DIMS, TOPIC_TOKENS
 
     an = store.load_analyzer(store.state_path(data_dir))
     assert an.features is not None
@@ -89,14 +98,45 @@ def context_for(rows: list[dict[str, Any]], data_dir: Path) -> list[dict[str, fl
     keys = doc_keys(r[s]["doc"] for r in rows for s in ("a", "b"))
     f = an.features
     stats, _ = ctx.measure(fs.X, f.X, fs.Z, np.asarray(f.Z), keys, docs_all, an.context_ref)
-    x = cand.widen(fs.X, f.X.shape[1] + len(extra))
+    x = cand.widen(fs.X, f.X.shape[1] + len(extra)).tocsr()
+    # the LSA keeps its words most frequent first (``Analyzer._fit_lsa``)
+    cols = np.asarray(an.lsa_cols[:TOPIC_TOKENS])
+    m = np.asarray(an.lsa_components[:TOPIC_DIMS, : len(cols)], dtype=np.float64)
+    word = {i: t for t, i in an.vocab.ids.items()}
+    basis = {"tokens": [word[int(c)] for c in cols], "m": m, "corpus_items": len(an.items)}
+    topic = np.asarray(x[:, cols] @ m.T)
     out = []
     for k in range(len(rows)):
         a, b = 2 * k, 2 * k + 1
         cos = float((x[a] @ x[b].T).toarray()[0, 0])
         dense = float(np.asarray(fs.Z[a]) @ np.asarray(fs.Z[b]))
-        out.append(ctx.pair_features(stats[a], stats[b], cos, dense))
-    return out
+        feats = ctx.pair_features(stats[a], stats[b], cos, dense)
+        feats.update({f"topic_{j}": float(topic[a, j] + topic[b, j]) for j in range(m.shape[0])})
+        out.append(feats)
+    return out, basis
+
+
+def topic_columns(dims: int) -> list[str]:
+    return [f"topic_{j}" for j in range(dims)]
+
+
+def fold_topic(
+    m: dict[str, Any], basis: dict[str, Any], mat: np.ndarray, cols: list[str]
+) -> tuple[np.ndarray, list[str]]:
+    """Fold a fit's weights of the topic dimensions into one weight per word (``m["topic"]``,
+    aligned with ``basis["tokens"]``) and one feature, ``topic``, of weight 1: the pair's two
+    items' TF-IDF rows times those weights, which is what the analyser computes
+    (``Analyzer._attach_topic``). Returns ``mat`` and ``cols`` with that one column in place of
+    the dimensions (exactly the same probabilities)."""
+    from prasan.policy.relate import TOPIC
+
+    names = topic_columns(basis["m"].shape[0])
+    idx = [cols.index(c) for c in names]
+    w = np.array([m["weights"].pop(c) for c in names])
+    m["topic"] = [round(float(v), 7) for v in basis["m"].T @ w]
+    m["weights"][TOPIC] = 1.0
+    keep = [k for k, c in enumerate(cols) if c not in names]
+    return np.column_stack([mat[:, keep], mat[:, idx] @ w]), [cols[k] for k in keep] + [TOPIC]
 
 
 def f1(gold: np.ndarray, pred: np.ndarray) -> float:
@@ -110,6 +150,8 @@ def f1(gold: np.ndarray, pred: np.ndarray) -> float:
 # grid chosen by dev CV. Dev CV rose (+0.02 in a corpus), but the corpus-run threshold chosen
 # for it fell to 0.275, and run 10 read what that emits: precision 0.41 (docs/policy.md).
 C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
+# The corpus models with the topic prior (``relate.TOPIC``): ~70 more features, C by dev CV.
+TOPIC_C = (1.0, 3.0, 10.0)
 
 
 def logistic(c: float, standardise: bool = False) -> Any:
@@ -428,6 +470,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help=f"study: standardised features, the redundancy models' C of {C_GRID} by dev CV "
         "(write to other --model-out/--report-out paths; not the shipped fit)",
     )
+    ap.add_argument(
+        "--no-topic",
+        action="store_true",
+        help="corpus models without the topic prior (as shipped before session 9)",
+    )
     ap.add_argument("--repeats", type=int, default=10, help="repeats of 5-fold CV on dev")
     ap.add_argument("--no-study", action="store_true", help="skip the dev-only design study")
     ap.add_argument(
@@ -461,9 +508,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     std = args.standardise
 
-    def fit_redundant(mat: np.ndarray, cols: list[str]) -> dict[str, Any]:
+    def fit_redundant(
+        mat: np.ndarray, cols: list[str], grid: tuple[float, ...] | None = None
+    ) -> dict[str, Any]:
         """A redundancy model fitted on dev, with its cross-validated threshold and F1 (and C,
-        with ``--standardise``)."""
+        when chosen by dev CV from ``grid``, or from ``C_GRID`` with ``--standardise``)."""
+        grid = grid or (C_GRID if std else (args.c,))
         cv = {
             c: cv_redundancy_f1(
                 mat[dev],
@@ -474,7 +524,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 c=c,
                 standardise=std,
             )
-            for c in (C_GRID if std else (args.c,))
+            for c in grid
         }
         c = max(cv, key=lambda k: cv[k])
         best_f1, th = cv[c]
@@ -482,7 +532,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "threshold": th,
             "dev_cv_f1": round(best_f1, 4),
         }
-        return out | {"c": c} if std else out
+        return out | {"c": c} if len(grid) > 1 else out
 
     for key, mat, cols in (("redundant_encoder", x, names), ("redundant_plain", xp, plain)):
         model[key] = fit_redundant(mat, cols)
@@ -490,15 +540,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.data_dir is not None:
         from prasan.policy.context import FEATURES as CONTEXT
 
-        for f, extra in zip(feats, context_for(rows, args.data_dir), strict=True):
+        in_corpus, basis = context_for(rows, args.data_dir)
+        for f, extra in zip(feats, in_corpus, strict=True):
             f.update(extra)
+        topic = topic_columns(basis["m"].shape[0])
         for key, cols in (("redundant_encoder", names), ("redundant_plain", plain)):
-            ccols = cols + list(CONTEXT)
-            contextual.append(
-                (key + "_context", np.array([[f[n] for n in ccols] for f in feats]), ccols)
-            )
-        for key, mat, cols in contextual:
-            model[key] = fit_redundant(mat, cols)
+            ccols = cols + list(CONTEXT) + ([] if args.no_topic else topic)
+            mat = np.array([[f[n] for n in ccols] for f in feats])
+            model[key + "_context"] = fit_redundant(mat, ccols, None if args.no_topic else TOPIC_C)
+            if not args.no_topic:  # one weight per word in place of the dimensions
+                mat, ccols = fold_topic(model[key + "_context"], basis, mat, ccols)
+            contextual.append((key + "_context", mat, ccols))
+        if not args.no_topic:
+            model["topic_tokens"] = basis["tokens"]
+            report["topic"] = {
+                "dims": len(topic),
+                "tokens": len(basis["tokens"]),
+                "corpus_items": basis["corpus_items"],
+                "c": {k: model[k].get("c") for k, _, _ in contextual},
+            }
     red_dev = dev & y
     model["duplicate_vs_overlap"] = fit(
         x[red_dev], gold[red_dev] == "duplicate", names, args.c, std

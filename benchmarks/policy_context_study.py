@@ -122,7 +122,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         ),
     }
     if args.data_dir is not None:
-        for f, extra in zip(feats, pc.context_for(rows, args.data_dir), strict=True):
+        for f, extra in zip(feats, pc.context_for(rows, args.data_dir)[0], strict=True):
             f.update(extra)
         study = {}
         for label, extra_cols in {"none (the shipped features)": [], **CONTEXT_SETS}.items():

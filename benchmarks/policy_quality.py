@@ -584,8 +584,14 @@ def evaluate_baseline(pairs: Sequence[Pair], scores: list[float], seconds: float
     return out
 
 
-def run_analyser(pairs: Sequence[Pair]) -> dict[str, Any]:
-    """Measure ``prasan.policy.compare_texts`` as it is; 'not available' if it cannot be imported."""
+def run_analyser(pairs: Sequence[Pair], data_dir: Path | None = None) -> dict[str, Any]:
+    """Measure ``prasan.policy.compare_texts`` as it is; 'not available' if it cannot be imported.
+
+    With ``data_dir`` (``PRASAN_DATA_DIR`` of a stored full-corpus analysis), measure instead
+    what ``analyze`` and ``add`` decide: each pair related as a corpus run relates it, with its
+    neighbourhoods in that corpus (its own documents left out) and its topic prior, by the
+    corpus models (``Analyzer.compare(..., in_corpus=...)``, at their single-comparison
+    threshold)."""
     try:
         from prasan.policy import compare_texts  # type: ignore[attr-defined]
     except Exception as exc:
@@ -597,14 +603,31 @@ def run_analyser(pairs: Sequence[Pair]) -> dict[str, Any]:
     import prasan.policy as policy_pkg
 
     t_setup = time.perf_counter()
-    fit = getattr(policy_pkg, "default_analyzer", None)
-    if fit is not None:
-        fit()
+    compare: Callable[[Pair], Any]
+    if data_dir is not None:
+        from prasan.policy import store
+        from prasan.policy.embed import get_embedder
+
+        an = store.load_analyzer(store.state_path(data_dir))
+        an.embedder = get_embedder("use")
+
+        def compare(p: Pair) -> Any:
+            docs = (str(p.raw["a"].get("doc", "a")), str(p.raw["b"].get("doc", "b")))
+            return an.compare(p.a_text, p.b_text, in_corpus=docs)
+
+    else:
+        fit = getattr(policy_pkg, "default_analyzer", None)
+        if fit is not None:
+            fit()
+
+        def compare(p: Pair) -> Any:
+            return compare_texts(p.a_text, p.b_text)
+
     setup_s = time.perf_counter() - t_setup
     t0 = time.perf_counter()
     for p in pairs:
         try:
-            res = compare_texts(p.a_text, p.b_text)
+            res = compare(p)
             label = getattr(res, "label", None)
             label = str(getattr(label, "value", label) or "unrelated").lower()
             preds.append(label if label in LABELS else "unrelated")
@@ -640,37 +663,45 @@ def run_analyser(pairs: Sequence[Pair]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
+ANALYSERS = ("analyser", "analyser_in_corpus")
+
+
 def summarise_target(systems: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Issue 3's target, measured on the held-out test split: analyser F1 >= 0.85 and >= 0.10
-    above the best baseline. Reported, never optimised for."""
+    above the best baseline, for single comparisons (``analyser``) and, when measured, as a
+    corpus run decides (``analyser_in_corpus``). Reported, never optimised for."""
     base = {
         name: s["splits"]["test"]["redundancy"]["f1"]
         for name, s in systems.items()
-        if name != "analyser" and s.get("status") == "ok"
+        if name not in ANALYSERS and s.get("status") == "ok"
     }
     best_name = max(base, key=lambda k: base[k]) if base else None
-    an = systems.get("analyser", {})
-    an_f1 = (
-        an["splits"]["test"]["redundancy"]["f1"] if an.get("status", "").startswith("ok") else None
-    )
-    met = None
-    if an_f1 is not None and best_name is not None:
-        met = an_f1 >= TARGET_F1 and an_f1 - base[best_name] >= TARGET_MARGIN
-    return {
+    out: dict[str, Any] = {
         "split": "test",
         "redundancy_f1_target": TARGET_F1,
         "margin_target": TARGET_MARGIN,
         "best_baseline": best_name,
         "best_baseline_redundancy_f1": base.get(best_name) if best_name else None,
-        "analyser_redundancy_f1": an_f1,
-        "met": met,
     }
+    for name in ANALYSERS:
+        an = systems.get(name, {})
+        if name != "analyser" and not an:
+            continue
+        ok = an.get("status", "").startswith("ok")
+        an_f1 = an["splits"]["test"]["redundancy"]["f1"] if ok else None
+        met = None
+        if an_f1 is not None and best_name is not None:
+            met = an_f1 >= TARGET_F1 and an_f1 - base[best_name] >= TARGET_MARGIN
+        suffix = "" if name == "analyser" else "_in_corpus"
+        out[f"analyser{suffix}_redundancy_f1"] = an_f1
+        out[f"met{suffix}"] = met
+    return out
 
 
 def format_table(report: dict[str, Any]) -> str:
     lines = []
     head = (
-        f"{'system':<16}{'split':<12}{'n':>4}  {'red.P':>6}{'red.R':>6}{'red.F1':>7}  "
+        f"{'system':<20}{'split':<12}{'n':>4}  {'red.P':>6}{'red.R':>6}{'red.F1':>7}  "
         + "".join(f"{lab[:4] + '.F1':>8}" for lab in LABELS)
         + f"{'macroF1':>9}"
     )
@@ -678,7 +709,7 @@ def format_table(report: dict[str, Any]) -> str:
     lines.append("-" * len(head))
     for name, sysrep in report["systems"].items():
         if not sysrep.get("status", "").startswith("ok"):
-            lines.append(f"{name:<16}{sysrep.get('status')}: {sysrep.get('reason', '')}")
+            lines.append(f"{name:<20}{sysrep.get('status')}: {sysrep.get('reason', '')}")
             continue
         for split in ("dev", "test", "all", "test_keyword", "test_corpus"):
             ev = sysrep["splits"].get(split)
@@ -686,7 +717,7 @@ def format_table(report: dict[str, Any]) -> str:
                 continue
             red = ev["redundancy"]
             lines.append(
-                f"{name:<16}{split[:11]:<12}{ev['n']:>4}  {red['precision']:>6.3f}{red['recall']:>6.3f}{red['f1']:>7.3f}  "
+                f"{name:<20}{split[:11]:<12}{ev['n']:>4}  {red['precision']:>6.3f}{red['recall']:>6.3f}{red['f1']:>7.3f}  "
                 + "".join(f"{ev['per_label'][lab]['f1']:>8.3f}" for lab in LABELS)
                 + f"{ev['macro_f1']:>9.3f}"
             )
@@ -694,13 +725,13 @@ def format_table(report: dict[str, Any]) -> str:
             th = sysrep["thresholds"]
             lab = th["labels"]
             lines.append(
-                f"{'':<16}thresholds (dev): redundancy >= {th['redundancy']:.4f}; "
+                f"{'':<20}thresholds (dev): redundancy >= {th['redundancy']:.4f}; "
                 f"dup >= {lab['duplicate']:.4f}, overlap >= {lab['overlap']:.4f}, related >= {lab['related']:.4f}"
             )
     ref = report.get("reference", {}).get("always_redundant")
     if ref:
         lines.append(
-            f"{'all-redundant':<16}{'test':<12}{ref['test']['tp'] + ref['test']['fp']:>4}  "
+            f"{'all-redundant':<20}{'test':<12}{ref['test']['tp'] + ref['test']['fp']:>4}  "
             f"{ref['test']['precision']:>6.3f}{ref['test']['recall']:>6.3f}{ref['test']['f1']:>7.3f}"
             "  (reference: every pair called redundant)"
         )
@@ -708,7 +739,7 @@ def format_table(report: dict[str, Any]) -> str:
     if agree:
         second = agree["second_vs_first_redundancy"]
         lines.append(
-            f"{'second reader':<16}{'test':<12}{agree['n']:>4}  {second['precision']:>6.3f}"
+            f"{'second reader':<20}{'test':<12}{agree['n']:>4}  {second['precision']:>6.3f}"
             f"{second['recall']:>6.3f}{second['f1']:>7.3f}  (reference: a second blind reading "
             f"scored against the first; redundancy kappa {agree['redundancy_kappa']:.3f})"
         )
@@ -748,6 +779,12 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         help="word n-gram size for MinHash (default 0: choose 1, 2 or 3 on the dev split)",
     )
     ap.add_argument(
+        "--data-dir",
+        default=None,
+        help="PRASAN_DATA_DIR of a stored full-corpus analysis: also measure the analyser as a "
+        "corpus run decides (analyser_in_corpus)",
+    )
+    ap.add_argument(
         "--gold",
         choices=("adjudicated", "first"),
         default="adjudicated",
@@ -783,6 +820,8 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     tok = Tokenizer()
     systems: dict[str, dict[str, Any]] = {}
     systems["analyser"] = run_analyser(pairs)
+    if args.data_dir is not None:
+        systems["analyser_in_corpus"] = run_analyser(pairs, Path(args.data_dir))
 
     baselines: dict[str, Callable[[], list[float]]] = {
         "tfidf_cosine": lambda: tfidf_scores(pairs, idf_texts, tok, cache),

@@ -228,6 +228,9 @@ class Analyzer:
         self.heads: dict[int, npt.NDArray[np.float32]] = {}
         self.heads_encoder: str | None = None
         self.heads_unsaved: list[int] = []
+        # each redundancy model's topic weights over this vocabulary's columns, and for how many
+        # words they were aligned (``_topic_columns``)
+        self._topic: tuple[int, dict[str, npt.NDArray[np.float32]]] | None = None
         # where stored items' texts come from when evidence needs them (see ``store``)
         self.text_source: Callable[[list[str]], dict[str, str]] | None = None
         # stored items' sentence spans and tokens, as segmenting their texts would give
@@ -282,6 +285,7 @@ class Analyzer:
         # instead of holding ~20 M token strings for the whole corpus at once
         docs = _ContentTokens(items)
         self.vocab = cand.Vocabulary()
+        self._topic = None
         self.vocab.count(docs)
         self.idf = self.vocab.idf()
         xm = cand.tfidf_matrix(docs, self.vocab, self.idf)
@@ -494,6 +498,7 @@ class Analyzer:
             for k, s in enumerate(sig):
                 a, b = int(pairs[k, 0]), int(pairs[k, 1])
                 s.context = ctx.pair_features(c[a], c[b], s.cosine, s.dense)
+            self._attach_topic(pairs, sig)
         rels = [decide(s, self.config.relate, batch=True) for s in sig]
         self.timings["relate"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -508,6 +513,46 @@ class Analyzer:
         if progress:
             progress(len(pairs))
         return out
+
+    def _topic_columns(self) -> dict[str, npt.NDArray[np.float32]]:
+        """Each corpus model's topic weights (``relate.topic_weights``) over the vocabulary's
+        columns (0 for the words the model has none for), realigned when the vocabulary grew."""
+        from prasan.policy.relate import calibrated_model, topic_weights
+
+        n = len(self.vocab.ids)
+        if self._topic is not None and self._topic[0] == n:
+            return self._topic[1]
+        model = calibrated_model()
+        out: dict[str, npt.NDArray[np.float32]] = {}
+        for key, weights in (topic_weights(model) if model is not None else {}).items():
+            v = np.zeros(n, dtype=np.float32)
+            for token, w in weights.items():
+                col = self.vocab.ids.get(token)
+                if col is not None:
+                    v[col] = w
+            out[key] = v
+        self._topic = (n, out)
+        return out
+
+    def _topic_of(self, x: sparse.csr_matrix) -> dict[str, npt.NDArray[np.float64]]:
+        """Each corpus model's topic score of each TF-IDF row: the row times its word weights."""
+        out = {}
+        for key, v in self._topic_columns().items():
+            width = min(x.shape[1], len(v))
+            out[key] = np.asarray(x[:, :width] @ v[:width], dtype=np.float64).ravel()
+        return out
+
+    def _attach_topic(self, pairs: npt.NDArray[np.int64], sig: list[PairSignals]) -> None:
+        """Each corpus pair's topic prior by model (``relate.TOPIC``): the sum of its two
+        items' scores."""
+        assert self.features is not None
+        if len(pairs) == 0:
+            return
+        rows = np.unique(pairs[:, :2])
+        at = np.searchsorted(rows, pairs[:, :2])
+        scores = self._topic_of(self.features.X[rows])
+        for k, s in enumerate(sig):
+            s.topic = {key: float(sc[at[k, 0]] + sc[at[k, 1]]) for key, sc in scores.items()}
 
     def _consult_encoder(
         self, pairs: npt.NDArray[np.int64], sig: list[PairSignals], rels: list[Relation]
@@ -656,7 +701,12 @@ class Analyzer:
     # -- comparing two texts ---------------------------------------------------------------
 
     def _pair(
-        self, text_a: str, text_b: str, title_a: str = "", title_b: str = ""
+        self,
+        text_a: str,
+        text_b: str,
+        title_a: str = "",
+        title_b: str = "",
+        in_corpus: tuple[str, str] | None = None,
     ) -> tuple[PairSignals, AnalyzedItem, AnalyzedItem]:
         ai = self.analyze_text(text_a, title_a, "a")
         bi = self.analyze_text(text_b, title_b, "b")
@@ -668,14 +718,56 @@ class Analyzer:
         if self.embedder is not None:
             emb = self.encode_heads([ai, bi])
             s.encoder = float(emb[0] @ emb[1])
+        if in_corpus is not None:
+            self._place_in_corpus(s, fa, fb, in_corpus)
         return s, ai, bi
 
-    def pair_signals(self, text_a: str, text_b: str) -> PairSignals:
-        """Every signal for two texts, before any decision (what calibration reads)."""
-        return self._pair(text_a, text_b)[0]
+    def _place_in_corpus(
+        self, s: PairSignals, fa: Features, fb: Features, docs: tuple[str, str]
+    ) -> None:
+        """What a corpus run reads of a pair beyond its own signals: its neighbourhoods in this
+        corpus (the items of its documents ``docs`` left out, as a run leaves out an item's own
+        document) and its topic prior."""
+        assert self.features is not None
+        f = self.features
+        width = max(fa.X.shape[1], fb.X.shape[1])
+        xq = sparse.vstack([cand.widen(fa.X, width), cand.widen(fb.X, width)]).tocsr()
+        if self.context is not None:
+            docs_all = (
+                np.asarray(self.context_docs)
+                if self.context_docs is not None
+                else doc_keys(ai.item.doc for ai in self.items)
+            )
+            zq = np.vstack([fa.Z, fb.Z]).astype(np.float32)
+            stats, _ = ctx.measure(
+                xq, f.X, zq, np.asarray(f.Z), doc_keys(docs), docs_all, self.context_ref
+            )
+            s.context = ctx.pair_features(stats[0], stats[1], s.cosine, s.dense)
+        scores = self._topic_of(xq)
+        s.topic = {key: float(sc[0] + sc[1]) for key, sc in scores.items()}
 
-    def compare(self, text_a: str, text_b: str, title_a: str = "", title_b: str = "") -> Comparison:
-        s, ai, bi = self._pair(text_a, text_b, title_a, title_b)
+    def pair_signals(
+        self, text_a: str, text_b: str, in_corpus: tuple[str, str] | None = None
+    ) -> PairSignals:
+        """Every signal for two texts, before any decision (what calibration reads); with
+        ``in_corpus`` (their document ids), also what a corpus run reads (``_place_in_corpus``)."""
+        return self._pair(text_a, text_b, in_corpus=in_corpus)[0]
+
+    def compare(
+        self,
+        text_a: str,
+        text_b: str,
+        title_a: str = "",
+        title_b: str = "",
+        *,
+        in_corpus: tuple[str, str] | None = None,
+    ) -> Comparison:
+        """Relate two texts. By default with this analyser's statistics alone, by the models
+        fitted for single comparisons; with ``in_corpus`` (the two texts' document ids, any
+        ids when they are not in the corpus) as a corpus run would relate them: with their
+        neighbourhoods in this fitted corpus and their topic prior, by the corpus models (at
+        the single-comparison threshold)."""
+        s, ai, bi = self._pair(text_a, text_b, title_a, title_b, in_corpus)
         rel = decide(s, self.config.relate)
         ev = self.evidence(ai, bi) if rel.label != "unrelated" or s.cosine > 0.1 else []
         return Comparison(

@@ -72,6 +72,9 @@ class PairSignals:
     both_appointments: bool = False  # both titles appoint officials
     # the pair in its corpus (``context.pair_features``); None outside a corpus (``compare``)
     context: dict[str, float] | None = None
+    # the pair's topic prior in its corpus, by redundancy model (``topic_scores``); None outside
+    # a corpus
+    topic: dict[str, float] | None = None
 
     @property
     def instance_conflict(self) -> bool:
@@ -153,6 +156,28 @@ def instance_features(s: PairSignals) -> dict[str, float]:
     return {k: float(getattr(s, k)) for k in INSTANCE_FEATURES}
 
 
+# The topic prior (``benchmarks/policy_calibrate.py``, the corpus models only): how prone to
+# redundancy a pair's kind of item is (another day's briefing of a series is not; one decision
+# retold by two ministries often is), learnt from the labelled set. Its fit reads the first
+# ``TOPIC_DIMS`` dimensions of the LSA of the full corpus over its ``TOPIC_TOKENS`` most frequent
+# words; the weights of those dimensions fold into one weight per word (``model["topic_tokens"]``,
+# each corpus model's ``"topic"`` list), so an item's score is its content TF-IDF row times those
+# weights, whatever corpus it is analysed in, and a pair's prior is the sum of its two items'.
+TOPIC = "topic"
+TOPIC_DIMS = 64
+TOPIC_TOKENS = 20000
+
+
+def topic_weights(model: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Each redundancy model's weight per word, for the models that have a topic prior."""
+    tokens = model.get("topic_tokens") or []
+    return {
+        key: dict(zip(tokens, m[TOPIC], strict=True))
+        for key, m in model.items()
+        if isinstance(m, dict) and isinstance(m.get(TOPIC), list)
+    }
+
+
 @lru_cache(maxsize=1)
 def calibrated_model() -> dict[str, Any] | None:
     """Logistic models fitted on the dev split of the labelled set, if the data file exists."""
@@ -202,9 +227,10 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     if model is None or s.cross_language:
         return decide_by_rules(s, cfg)
     f = features(s) | (s.context or {})  # each model reads the features it was fitted on
-    red = model[
-        redundancy_model_key(model, encoder=s.encoder is not None, context=s.context is not None)
-    ]
+    key = redundancy_model_key(model, encoder=s.encoder is not None, context=s.context is not None)
+    red = model[key]
+    if TOPIC in red:
+        f[TOPIC] = (s.topic or {}).get(key, 0.0)
     p = _prob(red, f)
     threshold = redundancy_threshold(cfg, red, batch=batch)
     copy = is_copy(s)

@@ -1,0 +1,129 @@
+"""The topic prior: how prone to redundancy a pair's kind of item is, one weight per word,
+read by the corpus models in batch analysis, ``add`` and an in-corpus comparison."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+
+from prasan.policy import relate
+from prasan.policy.analyzer import analyzer_from_documents
+from prasan.policy.demo import demo_corpus_path
+from prasan.policy.ingest import Document
+from tests.benchmark_scripts import load_benchmark
+
+
+def _model(topic_tokens: list[str], weights: list[float], intercept: float) -> dict[str, Any]:
+    base = {"intercept": -5.0, "weights": {}, "threshold": 0.5}
+    corpus = {
+        "intercept": intercept,
+        "weights": {"topic": 1.0},
+        "threshold": 0.5,
+        "topic": weights,
+    }
+    return {
+        "redundant_plain": base,
+        "redundant_encoder": base,
+        "redundant_plain_context": corpus,
+        "redundant_encoder_context": corpus,
+        "duplicate_vs_overlap": {"intercept": 5.0, "weights": {}},
+        "related_vs_unrelated": {"intercept": 5.0, "weights": {}},
+        "topic_tokens": topic_tokens,
+    }
+
+
+def test_decide_reads_the_pairs_topic_prior_for_its_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = _model(["ข้าว"], [1.0], intercept=-1.0)
+    monkeypatch.setattr(relate, "calibrated_model", lambda: model)
+    s = relate.PairSignals(cosine=0.3, jaccard=0.1, containment=0.1, title=0.1, dense=0.3)
+    s.context = {}
+    s.topic = {"redundant_plain_context": 0.0}
+    assert relate.decide(s).label == "related"  # sigmoid(-1) < 0.5
+    s.topic = {"redundant_plain_context": 3.0}
+    assert relate.decide(s).label == "duplicate"  # sigmoid(2) >= 0.5
+    s.topic = {"redundant_encoder_context": 3.0}  # another model's prior: not this one's
+    assert relate.decide(s).label == "related"
+    assert relate.topic_weights(model)["redundant_plain_context"] == {"ข้าว": 1.0}
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[Document]:
+    with gzip.open(demo_corpus_path(), "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh][:60]
+    return [Document(id=r["id"], text=r["text"], title=r.get("title") or "") for r in rows]
+
+
+def test_corpus_pairs_and_in_corpus_comparisons_read_the_same_prior(
+    corpus: list[Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    an = analyzer_from_documents(corpus, workers=1)
+    assert an.features is not None
+    words = sorted(an.vocab.ids, key=an.vocab.ids.__getitem__)[:300]
+    rng = np.random.default_rng(3)
+    weights = [round(float(w), 4) for w in rng.normal(0, 2, len(words))]
+    # a word no corpus item has: no column, no effect
+    model = _model([*words, "คำที่ไม่มีในคลัง"], [*weights, 9.0], intercept=-1.0)
+    monkeypatch.setattr(relate, "calibrated_model", lambda: model)
+    an._topic = None
+    pairs = an.candidate_pairs()
+    assert len(pairs) > 0
+    decided = an.relate_corpus(pairs, keep_unrelated=True)
+    v = np.zeros(an.features.X.shape[1])
+    for w, x in zip(words, weights, strict=True):
+        v[an.vocab.ids[w]] = x
+    score = an.features.X @ v
+    for p in decided[:20]:
+        s = p.relation.signals
+        assert s.topic is not None
+        expected = score[p.a] + score[p.b]
+        assert s.topic["redundant_plain_context"] == pytest.approx(expected, abs=1e-4)
+    # an in-corpus comparison of the same two items reads the same prior and context
+    p = decided[0]
+    a, b = an.items[p.a], an.items[p.b]
+    s = an.pair_signals(a.item.text, b.item.text, in_corpus=(a.item.doc, b.item.doc))
+    assert s.topic is not None and p.relation.signals.topic is not None
+    assert s.topic["redundant_plain_context"] == pytest.approx(
+        p.relation.signals.topic["redundant_plain_context"], abs=0.05
+    )
+    assert s.context is not None and set(s.context) == set(p.relation.signals.context or {})
+
+
+def test_an_analyser_without_a_topic_model_reads_no_prior(
+    corpus: list[Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = _model([], [], intercept=-1.0)
+    for key in ("redundant_plain_context", "redundant_encoder_context"):
+        model[key] = {"intercept": -1.0, "weights": {}, "threshold": 0.5}
+    monkeypatch.setattr(relate, "calibrated_model", lambda: model)
+    an = analyzer_from_documents(corpus[:20], workers=1)
+    pairs = an.candidate_pairs()
+    for p in an.relate_corpus(pairs, keep_unrelated=True):
+        assert p.relation.signals.topic == {}
+
+
+def test_folding_the_topic_dimensions_keeps_the_probabilities() -> None:
+    cal = load_benchmark("policy_calibrate")
+    rng = np.random.default_rng(0)
+    dims, words, n = 4, 30, 120
+    m = rng.normal(0, 0.3, (dims, words))
+    xa, xb = rng.random((n, words)), rng.random((n, words))
+    topic = xa @ m.T + xb @ m.T  # what ``context_for`` gives each pair
+    other = rng.random((n, 2))
+    cols = ["cosine", "dense", *cal.topic_columns(dims)]
+    mat = np.column_stack([other, topic])
+    y = (other[:, 0] + topic[:, 0] + rng.normal(0, 0.3, n)) > 0.8
+    fitted = cal.fit(mat, y, cols, 3.0)
+    before = cal.prob(fitted, mat, cols)
+    tokens = [f"w{k}" for k in range(words)]
+    folded_mat, folded_cols = cal.fold_topic(fitted, {"tokens": tokens, "m": m}, mat, cols)
+    assert folded_cols == ["cosine", "dense", "topic"]
+    np.testing.assert_allclose(cal.prob(fitted, folded_mat, folded_cols), before, atol=1e-9)
+    # the analyser's way: each item's TF-IDF row times the weights per word, summed
+    v = np.array(fitted["topic"])
+    for k in range(5):
+        f = {"cosine": other[k, 0], "dense": other[k, 1], "topic": xa[k] @ v + xb[k] @ v}
+        assert relate._prob(fitted, f) == pytest.approx(before[k], abs=1e-5)
