@@ -72,3 +72,26 @@ def test_add_without_a_stored_analysis_says_what_to_do(env: Path) -> None:
     res = CliRunner().invoke(app, ["policy", "add", str(doc), "--embedder", "none"])
     assert res.exit_code == 2
     assert "No stored policy analysis" in res.output and "prasan policy analyze" in res.output
+
+
+def test_compare_in_the_stored_corpus(env: Path) -> None:
+    with gzip.open(demo_corpus_path(), "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh][:40]
+    a, b = env / "a.txt", env / "b.txt"
+    a.write_text(rows[3]["text"], encoding="utf-8")
+    b.write_text(rows[3]["text"][: len(rows[3]["text"]) // 2], encoding="utf-8")
+    runner = CliRunner()
+    args = ["policy", "compare", str(a), str(b), "--embedder", "none", "--json", "--in-corpus"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2  # nothing stored yet: says what to run first
+    assert "No stored policy analysis" in res.output and "prasan policy analyze" in res.output
+    corpus = env / "c.jsonl"
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    res = runner.invoke(
+        app, ["policy", "analyze", str(corpus), "--out", str(env / "out"), "--embedder", "none"]
+    )
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["label"] == "duplicate" and out["evidence"]

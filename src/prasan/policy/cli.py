@@ -149,6 +149,15 @@ def compare(
     b: Annotated[str, typer.Argument(help="A file, or the text itself.")],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     embedder: EmbedderOpt = "use",
+    in_corpus: Annotated[
+        bool,
+        typer.Option(
+            "--in-corpus",
+            help="Relate them as the stored analysis would: with their neighbourhoods in the "
+            "stored corpus and its topic prior (needs `prasan policy analyze` first; the more "
+            "accurate model, about 1 s more to load).",
+        ),
+    ] = False,
 ) -> None:
     """Compare two policy texts: label, score, facets and evidence."""
     from prasan.policy import default_analyzer
@@ -156,9 +165,22 @@ def compare(
 
     text_a, title_a = _read_arg(a)
     text_b, title_b = _read_arg(b)
-    an = default_analyzer()
+    if in_corpus:
+        from prasan.core.errors import PrasanError
+        from prasan.core.settings import get_settings
+        from prasan.policy import store
+
+        try:
+            an = store.load_analyzer(store.state_path(get_settings().data_dir))
+        except PrasanError as exc:
+            _err(f"error: {exc.detail}")
+            raise typer.Exit(2) from exc
+    else:
+        an = default_analyzer()
     an.embedder = get_embedder(embedder)
-    r = an.compare(text_a, text_b, title_a, title_b)
+    # two texts from outside the corpus: document ids no stored item has
+    docs = ("compare:a", "compare:b") if in_corpus else None
+    r = an.compare(text_a, text_b, title_a, title_b, in_corpus=docs)
     if as_json:
         typer.echo(
             json.dumps(
