@@ -67,7 +67,7 @@ def signals_for(rows: list[dict[str, Any]]) -> list[dict[str, float]]:
 
 
 def context_for(
-    rows: list[dict[str, Any]], data_dir: Path
+    rows: list[dict[str, Any]], data_dir: Path, dims: int | None = None
 ) -> tuple[list[dict[str, float]], dict[str, Any]]:
     """Each pair's corpus-context features (``prasan.policy.context``) and topic dimensions,
     read against the full analysis stored under ``data_dir`` (``PRASAN_DATA_DIR`` of ``prasan
@@ -78,7 +78,8 @@ def context_for(
     LSA over its ``relate.TOPIC_TOKENS`` most frequent words, summed over the pair's two sides
     (unnormalised, so that they are linear in each side's TF-IDF row). The basis comes back
     with them (``tokens``, ``m``: dims x tokens) to fold a fit's weights into weights per word
-    (``fold_topic``)."""
+    (``fold_topic``). ``dims`` other than the shipped number is for studies
+    (``policy_topic_study.py``)."""
     from prasan.policy import candidates as cand
     from prasan.policy import context as ctx
     from prasan.policy import store
@@ -101,7 +102,7 @@ def context_for(
     x = cand.widen(fs.X, f.X.shape[1] + len(extra)).tocsr()
     # the LSA keeps its words most frequent first (``Analyzer._fit_lsa``)
     cols = np.asarray(an.lsa_cols[:TOPIC_TOKENS])
-    m = np.asarray(an.lsa_components[:TOPIC_DIMS, : len(cols)], dtype=np.float64)
+    m = np.asarray(an.lsa_components[: dims or TOPIC_DIMS, : len(cols)], dtype=np.float64)
     word = {i: t for t, i in an.vocab.ids.items()}
     basis = {"tokens": [word[int(c)] for c in cols], "m": m, "corpus_items": len(an.items)}
     topic = np.asarray(x[:, cols] @ m.T)

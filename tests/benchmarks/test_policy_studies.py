@@ -79,3 +79,25 @@ def test_alignment_features_of_a_matching() -> None:
     assert f["best"] == 0.9 and f["top3"] == pytest.approx(0.6)
     assert f["cover_short"] == 0.5 and f["cover_long"] == 0.2 and f["matched"] == 0.4
     assert study.alignment_features([], 0, 3)["cover_short"] == 0.0
+
+
+@pytest.mark.slow
+def test_topic_study_smoke_with_a_small_store(tmp_path: Path, stored_policy_analysis: Path) -> None:
+    study = load_benchmark("policy_topic_study")
+    out = tmp_path / "topic.json"
+    report = study.run(["--smoke", "--data-dir", str(stored_policy_analysis), "--out", str(out)])
+    assert json.loads(out.read_text(encoding="utf-8")) == report
+    sets = report["feature_sets"]
+    assert len(sets) == 1 + len(study.feature_sets())
+    assert all(0.0 <= s["test_f1"] <= 1.0 and len(s["dev_cv_f1_per_repeat"]) == 2
+               for s in sets.values())  # fmt: skip
+
+
+def test_topic_study_reads_numbers_not_years() -> None:
+    study = load_benchmark("policy_topic_study")
+    assert study.numbers("งบ 1,841,100,000 บาท ปี 2560 จำนวน 36 บาท ข้อ 3 ๑๒ ราย") == {
+        "1841100000", "36", "12",
+    }  # fmt: skip
+    assert study.shared({"1", "2"}, {"2", "3"}, "n") == {
+        "n_jaccard": 1 / 3, "n_count": 0.2, "n_cover": 0.5,
+    }  # fmt: skip
