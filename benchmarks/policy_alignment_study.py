@@ -22,8 +22,6 @@ threshold), against no extra features on the same folds. Run:
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -81,39 +79,21 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         f.update(alignment_features(*matched_scores(a, b, an.idf_of)))
     seconds = time.perf_counter() - t0
 
-    gold = np.array([r["label"] for r in rows])
-    dev = np.array([r.get("split") == "dev" for r in rows])
-    y = np.isin(gold, pc.REDUNDANT)
-    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
-    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
     base = list(FEATURES)
 
     def score(cols: list[str]) -> dict[str, Any]:
-        x = np.array([[f[c] for c in cols] for f in feats])
-        p, _ = pc.oof_probabilities(x[dev], y[dev], repeats=args.repeats)
-        cv, th = pc.best_mean_f1(p, y[dev], forced[dev], vetoed[dev])
-        per_repeat = pc.redundancy_f1_by_repeat(p, y[dev], forced[dev], vetoed[dev], th)
-        m = pc.fit(x[dev], y[dev], cols, 1.0)
-        q = pc.prob(m, x[~dev], cols)
-        pred = ((q >= th) & ~vetoed[~dev]) | forced[~dev]
-        return {
-            "features": cols[len(base) :],
-            "dev_cv_f1": round(cv, 4),
-            "threshold": th,
-            "dev_cv_f1_per_repeat": [round(float(v), 4) for v in per_repeat],
-            "test_f1": round(pc.f1(y[~dev], pred), 4),
-            "weights": {c: m["weights"][c] for c in cols[len(base) :]},
-        }
+        out = pc.score_feature_set(feats, rows, cols, repeats=args.repeats)
+        extra = cols[len(base) :]
+        weights = out.pop("weights")
+        del out["c"]
+        return {"features": extra} | out | {"weights": {c: weights[c] for c in extra}}
 
     none = score(base)
     sets = {"none (the shipped features)": none}
     for name, extra in FEATURE_SETS.items():
         s = score(base + extra)
-        # the same folds (random_state 0) for every set: the per-repeat gain is paired
-        gain = np.subtract(s["dev_cv_f1_per_repeat"], none["dev_cv_f1_per_repeat"])
-        s["dev_cv_gain_per_repeat_mean"] = round(float(gain.mean()), 4)
-        s["dev_cv_gain_repeats_positive"] = int((gain > 0).sum())
-        sets[name] = s
+        sets[name] = s | pc.paired_gain(s, none)  # the same folds for every set
+    dev = np.array([r.get("split") == "dev" for r in rows])
     report = {
         "devset": str(pc.DEVSET.relative_to(ROOT)),
         "pairs": {"dev": int(dev.sum()), "test": int((~dev).sum())},
@@ -123,12 +103,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         "signal_seconds": round(seconds, 1),
         "feature_sets": sets,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return report
+    return pc.write_study(args.out, report)
 
 
 if __name__ == "__main__":
-    rep = run()
-    for name, s in rep["feature_sets"].items():
-        print(f"{name:42s} dev CV {s['dev_cv_f1']:.4f}  test {s['test_f1']:.4f}", file=sys.stderr)
+    pc.print_feature_sets(run())

@@ -300,6 +300,66 @@ def cv_label_cut(
     return max(scores)[1]
 
 
+def score_feature_set(
+    feats: list[dict[str, float]],
+    rows: list[dict[str, Any]],
+    cols: list[str],
+    *,
+    repeats: int,
+    c: float = 1.0,
+) -> dict[str, Any]:
+    """A feature set scored for the studies as this script scores a model: mean redundancy F1
+    over ``repeats`` x stratified 5-fold CV on dev at the best threshold (the same folds for
+    every set, so per-repeat gains are paired), and the held-out test split at that threshold,
+    ``decide``'s copy and guide rules applied."""
+    y = np.isin([r["label"] for r in rows], REDUNDANT)
+    dev = np.array([r.get("split") == "dev" for r in rows])
+    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
+    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
+    x = np.array([[f[k] for k in cols] for f in feats])
+    p, _ = oof_probabilities(x[dev], y[dev], repeats=repeats, c=c)
+    cv, th = best_mean_f1(p, y[dev], forced[dev], vetoed[dev])
+    per_repeat = redundancy_f1_by_repeat(p, y[dev], forced[dev], vetoed[dev], th)
+    m = fit(x[dev], y[dev], cols, c)
+    pred = ((prob(m, x[~dev], cols) >= th) & ~vetoed[~dev]) | forced[~dev]
+    return {
+        "c": c,
+        "dev_cv_f1": round(cv, 4),
+        "threshold": th,
+        "dev_cv_f1_per_repeat": [round(float(v), 4) for v in per_repeat],
+        "test_f1": round(f1(y[~dev], pred), 4),
+        "weights": m["weights"],
+    }
+
+
+def paired_gain(s: dict[str, Any], none: dict[str, Any]) -> dict[str, Any]:
+    """``s``'s dev CV gain over ``none`` repeat by repeat (both from ``score_feature_set``)."""
+    gain = np.subtract(s["dev_cv_f1_per_repeat"], none["dev_cv_f1_per_repeat"])
+    return {
+        "dev_cv_gain_per_repeat_mean": round(float(gain.mean()), 4),
+        "dev_cv_gain_repeats_positive": int((gain > 0).sum()),
+    }
+
+
+def write_study(path: Path, report: dict[str, Any]) -> dict[str, Any]:
+    """Write a study's report as JSON (what the studies' ``run`` returns)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return report
+
+
+def print_feature_sets(report: dict[str, Any]) -> None:
+    """A study's feature sets, one line each, on stderr."""
+    import sys
+
+    width = max(len(name) for name in report["feature_sets"])
+    for name, s in report["feature_sets"].items():
+        print(
+            f"{name:{width}s}  dev CV {s['dev_cv_f1']:.4f}  test {s['test_f1']:.4f}",
+            file=sys.stderr,
+        )
+
+
 def weighted_prf(gold: np.ndarray, pred: np.ndarray, w: np.ndarray) -> dict[str, float]:
     """Precision, recall and F1 with each pair standing for ``w`` pairs of the corpus run."""
     tp = float((w * (gold & pred)).sum())

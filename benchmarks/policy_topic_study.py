@@ -22,9 +22,7 @@ cores), or ``--smoke``. Results: ``benchmarks/results/policy_topic_study.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -119,35 +117,19 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         f.update(shared(rare(r["a"]["text"]), rare(r["b"]["text"]), "rare"))
     seconds = time.perf_counter() - t0
 
-    y = np.isin([r["label"] for r in rows], pc.REDUNDANT)
-    dev = np.array([r.get("split") == "dev" for r in rows])
-    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
-    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
     base = list(FEATURES) + list(CONTEXT)
 
     def score(cols: list[str], c: float) -> dict[str, Any]:
-        x = np.array([[f[k] for k in cols] for f in feats])
-        p, _ = pc.oof_probabilities(x[dev], y[dev], repeats=args.repeats, c=c)
-        cv, th = pc.best_mean_f1(p, y[dev], forced[dev], vetoed[dev])
-        per_repeat = pc.redundancy_f1_by_repeat(p, y[dev], forced[dev], vetoed[dev], th)
-        m = pc.fit(x[dev], y[dev], cols, c)
-        pred = ((pc.prob(m, x[~dev], cols) >= th) & ~vetoed[~dev]) | forced[~dev]
-        return {
-            "c": c,
-            "dev_cv_f1": round(cv, 4),
-            "threshold": th,
-            "dev_cv_f1_per_repeat": [round(float(v), 4) for v in per_repeat],
-            "test_f1": round(pc.f1(y[~dev], pred), 4),
-        }
+        out = pc.score_feature_set(feats, rows, cols, repeats=args.repeats, c=c)
+        del out["weights"]
+        return out
 
     none = score(base, 1.0)
     sets: dict[str, Any] = {"none (session 8's corpus model: signals and context, C=1)": none}
     for name, (extra, c) in feature_sets().items():
         s = score(base + extra, c)
-        gain = np.subtract(s["dev_cv_f1_per_repeat"], none["dev_cv_f1_per_repeat"])
-        s["dev_cv_gain_per_repeat_mean"] = round(float(gain.mean()), 4)
-        s["dev_cv_gain_repeats_positive"] = int((gain > 0).sum())
-        sets[name] = s
+        sets[name] = s | pc.paired_gain(s, none)
+    dev = np.array([r.get("split") == "dev" for r in rows])
     report = {
         "devset": str(args.devset),
         "pairs": {"dev": int(dev.sum()), "test": int((~dev).sum())},
@@ -159,12 +141,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         "signal_seconds": round(seconds, 1),
         "feature_sets": sets,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return report
+    return pc.write_study(args.out, report)
 
 
 if __name__ == "__main__":
-    rep = run()
-    for name, s in rep["feature_sets"].items():
-        print(f"{name:58s} dev CV {s['dev_cv_f1']:.4f}  test {s['test_f1']:.4f}", file=sys.stderr)
+    pc.print_feature_sets(run())
