@@ -117,6 +117,26 @@ def context_for(
     return out, basis
 
 
+def bare_topic_for(rows: list[dict[str, Any]], basis: dict[str, Any]) -> np.ndarray:
+    """Each pair's topic dimensions as ``compare_texts`` sees it: both sides' TF-IDF rows in
+    its default analyser's vocabulary (the demo corpus: words it does not know count nothing,
+    as in ``Analyzer._topic_columns``) times the corpus basis, summed over the pair."""
+    from prasan.policy import default_analyzer
+
+    an = default_analyzer()
+    m = basis["m"]
+    aligned = np.zeros((m.shape[0], len(an.vocab.ids)))
+    for j, token in enumerate(basis["tokens"]):
+        col = an.vocab.ids.get(token)
+        if col is not None:
+            aligned[:, col] = m[:, j]
+    sides = [an.analyze_text(r[s]["text"], "", s) for r in rows for s in ("a", "b")]
+    x = an.featurize(sides, {}).X.tocsr()
+    width = min(x.shape[1], aligned.shape[1])
+    dims = np.asarray(x[:, :width] @ aligned[:, :width].T)
+    return dims[0::2] + dims[1::2]
+
+
 def topic_columns(dims: int) -> list[str]:
     return [f"topic_{j}" for j in range(dims)]
 
@@ -595,15 +615,33 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         }
         return out | {"c": c} if len(grid) > 1 else out
 
-    for key, mat, cols in (("redundant_encoder", x, names), ("redundant_plain", xp, plain)):
-        model[key] = fit_redundant(mat, cols)
+    # the single-comparison models; with a corpus basis (``--data-dir``), with the topic prior
+    # as ``compare_texts`` sees it (``bare_topic_for``), folded like the corpus models'
+    bare: list[tuple[str, np.ndarray, list[str]]] = [
+        ("redundant_encoder", x, names),
+        ("redundant_plain", xp, plain),
+    ]
     contextual: list[tuple[str, np.ndarray, list[str]]] = []
+    basis: dict[str, Any] | None = None
     if args.data_dir is not None:
-        from prasan.policy.context import FEATURES as CONTEXT
-
         in_corpus, basis = context_for(rows, args.data_dir)
         for f, extra in zip(feats, in_corpus, strict=True):
             f.update(extra)
+    if basis is not None and not args.no_topic:
+        dims = bare_topic_for(rows, basis)
+        folded = []
+        for key, mat, cols in bare:
+            tcols = cols + topic_columns(dims.shape[1])
+            tmat = np.column_stack([mat, dims])
+            model[key] = fit_redundant(tmat, tcols, TOPIC_C)
+            folded.append((key, *fold_topic(model[key], basis, tmat, tcols)))
+        bare = folded
+    else:
+        for key, mat, cols in bare:
+            model[key] = fit_redundant(mat, cols)
+    if basis is not None:
+        from prasan.policy.context import FEATURES as CONTEXT
+
         topic = topic_columns(basis["m"].shape[0])
         for key, cols in (("redundant_encoder", names), ("redundant_plain", plain)):
             ccols = cols + list(CONTEXT) + ([] if args.no_topic else topic)
@@ -618,7 +656,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 "dims": len(topic),
                 "tokens": len(basis["tokens"]),
                 "corpus_items": basis["corpus_items"],
-                "c": {k: model[k].get("c") for k, _, _ in contextual},
+                "c": {k: model[k].get("c") for k, _, _ in [*bare, *contextual]},
             }
     red_dev = dev & y
     model["duplicate_vs_overlap"] = fit(
@@ -662,7 +700,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return out
 
     for split_name, idx in (("dev_fitted", dev), ("test", test)):
-        for key, mat, cols in (("redundant_encoder", x, names), ("redundant_plain", xp, plain)):
+        for key, mat, cols in bare:
             pred = labels(idx, key, mat, cols)
             g = gold[idx]
             per = {}
@@ -685,8 +723,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             max(2, args.repeats // 2),
         )
     if SAMPLE.exists():
-        key = "redundant_encoder"  # the sample's signals include the encoder, as in compare
-        p_red = prob(model[key], x, names)
+        key, mat, cols = bare[0]  # the sample's signals include the encoder, as in compare
+        p_red = prob(model[key], mat, cols)
         batch = corpus_run_thresholds(rows, p_red, forced, vetoed, SAMPLE)
         report["corpus_run"] = batch
         report["corpus_runs_as_emitted"] = as_emitted(

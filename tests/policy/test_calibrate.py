@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from prasan.policy.relate import FEATURES, calibrated_model
+from prasan.policy.relate import FEATURES, TOPIC, calibrated_model
 from tests.benchmark_scripts import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,8 +18,13 @@ def test_shipped_model_was_fitted_on_the_dev_split_only() -> None:
     model = calibrated_model()
     assert model is not None
     assert model["trained_on"]["split"] == "dev"
-    for key in ("redundant_encoder", "duplicate_vs_overlap", "related_vs_unrelated"):
+    for key in ("duplicate_vs_overlap", "related_vs_unrelated"):
         assert set(model[key]["weights"]) == set(FEATURES)
+    # the redundancy models also read the topic prior: one weight per word, folded
+    assert set(model["redundant_encoder"]["weights"]) == {*FEATURES, TOPIC}
+    words = len(model["topic_tokens"])
+    for key in ("redundant_encoder", "redundant_plain", "redundant_encoder_context"):
+        assert model[key]["weights"][TOPIC] == 1.0 and len(model[key][TOPIC]) == words
     assert "encoder" not in model["redundant_plain"]["weights"]
     assert 0.0 < model["redundant_plain"]["threshold"] < 1.0
     # the corpus-run threshold was set against the labelled sample of a corpus run's pairs

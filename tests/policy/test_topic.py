@@ -68,7 +68,6 @@ def test_corpus_pairs_and_in_corpus_comparisons_read_the_same_prior(
     # a word no corpus item has: no column, no effect
     model = _model([*words, "คำที่ไม่มีในคลัง"], [*weights, 9.0], intercept=-1.0)
     monkeypatch.setattr(relate, "calibrated_model", lambda: model)
-    an._topic = None
     pairs = an.candidate_pairs()
     assert len(pairs) > 0
     decided = an.relate_corpus(pairs, keep_unrelated=True)
@@ -127,3 +126,34 @@ def test_folding_the_topic_dimensions_keeps_the_probabilities() -> None:
     for k in range(5):
         f = {"cosine": other[k, 0], "dense": other[k, 1], "topic": xa[k] @ v + xb[k] @ v}
         assert relate._prob(fitted, f) == pytest.approx(before[k], abs=1e-5)
+
+
+def test_a_bare_comparison_reads_the_single_comparison_models_prior(
+    corpus: list[Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    an = analyzer_from_documents(corpus[:20], workers=1)
+    words = sorted(an.vocab.ids, key=an.vocab.ids.__getitem__)[:200]
+    model = _model(words, [1.0] * len(words), intercept=-1.0)
+    # the single-comparison model has a prior too (fitted with a corpus basis)
+    model["redundant_plain"] = {
+        "intercept": -1.0,
+        "weights": {"topic": 1.0},
+        "threshold": 0.5,
+        "topic": [1.0] * len(words),
+    }
+    monkeypatch.setattr(relate, "calibrated_model", lambda: model)
+    text_a, text_b = corpus[0].text, corpus[1].text
+    s = an.pair_signals(text_a, text_b)
+    assert s.context is None and s.topic is not None  # no corpus: no context, but a prior
+    fa = an.featurize([an.analyze_text(text_a, "", "a")], {})
+    fb = an.featurize([an.analyze_text(text_b, "", "b")], {})
+    v = np.zeros(len(an.vocab.ids))
+    v[[an.vocab.ids[w] for w in words]] = 1.0
+    width = min(fa.X.shape[1], len(v))
+    expected = float((fa.X[:, :width] @ v[:width])[0] + (fb.X[:, :width] @ v[:width])[0])
+    assert s.topic["redundant_plain"] == pytest.approx(expected, rel=1e-5)
+    r = relate.decide(s)
+    assert (r.label in ("duplicate", "overlap")) == (expected - 1.0 >= 0.0 or relate.is_copy(s))
+    # the model loaded again (a refit in the same process): its weights, not the cached ones
+    monkeypatch.setattr(relate, "calibrated_model", lambda: _model(words, [0.0] * len(words), -1.0))
+    assert "redundant_plain" not in (an.pair_signals(text_a, text_b).topic or {})

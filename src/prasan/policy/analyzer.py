@@ -228,9 +228,9 @@ class Analyzer:
         self.heads: dict[int, npt.NDArray[np.float32]] = {}
         self.heads_encoder: str | None = None
         self.heads_unsaved: list[int] = []
-        # each redundancy model's topic weights over this vocabulary's columns, and for how many
-        # words they were aligned (``_topic_columns``)
-        self._topic: tuple[int, dict[str, npt.NDArray[np.float32]]] | None = None
+        # each redundancy model's topic weights over this vocabulary's columns, and for which
+        # model file and how many words they were aligned (``_topic_columns``)
+        self._topic: tuple[int, object, dict[str, npt.NDArray[np.float32]]] | None = None
         # where stored items' texts come from when evidence needs them (see ``store``)
         self.text_source: Callable[[list[str]], dict[str, str]] | None = None
         # stored items' sentence spans and tokens, as segmenting their texts would give
@@ -515,14 +515,15 @@ class Analyzer:
         return out
 
     def _topic_columns(self) -> dict[str, npt.NDArray[np.float32]]:
-        """Each corpus model's topic weights (``relate.topic_weights``) over the vocabulary's
-        columns (0 for the words the model has none for), realigned when the vocabulary grew."""
+        """Each model's topic weights (``relate.topic_weights``) over the vocabulary's columns
+        (0 for the words the model has none for), realigned when the vocabulary grew or the
+        model was loaded again (a refit in the same process)."""
         from prasan.policy.relate import calibrated_model, topic_weights
 
-        n = len(self.vocab.ids)
-        if self._topic is not None and self._topic[0] == n:
-            return self._topic[1]
         model = calibrated_model()
+        n = len(self.vocab.ids)
+        if self._topic is not None and self._topic[0] == n and self._topic[1] is model:
+            return self._topic[2]
         out: dict[str, npt.NDArray[np.float32]] = {}
         for key, weights in (topic_weights(model) if model is not None else {}).items():
             v = np.zeros(n, dtype=np.float32)
@@ -531,11 +532,11 @@ class Analyzer:
                 if col is not None:
                     v[col] = w
             out[key] = v
-        self._topic = (n, out)
+        self._topic = (n, model, out)
         return out
 
     def _topic_of(self, x: sparse.csr_matrix) -> dict[str, npt.NDArray[np.float64]]:
-        """Each corpus model's topic score of each TF-IDF row: the row times its word weights."""
+        """Each model's topic score of each TF-IDF row: the row times its word weights."""
         out = {}
         for key, v in self._topic_columns().items():
             width = min(x.shape[1], len(v))
@@ -718,20 +719,29 @@ class Analyzer:
         if self.embedder is not None:
             emb = self.encode_heads([ai, bi])
             s.encoder = float(emb[0] @ emb[1])
+        width = max(fa.X.shape[1], fb.X.shape[1])
+        xq = sparse.vstack([cand.widen(fa.X, width), cand.widen(fb.X, width)]).tocsr()
         if in_corpus is not None:
-            self._place_in_corpus(s, fa, fb, in_corpus)
+            self._place_in_corpus(s, xq, fa, fb, in_corpus)
+        # the topic prior: both sides' scores, for every model that has one (the corpus models
+        # and, when fitted with a corpus basis, the single-comparison ones)
+        scores = self._topic_of(xq)
+        s.topic = {key: float(sc[0] + sc[1]) for key, sc in scores.items()}
         return s, ai, bi
 
     def _place_in_corpus(
-        self, s: PairSignals, fa: Features, fb: Features, docs: tuple[str, str]
+        self,
+        s: PairSignals,
+        xq: sparse.csr_matrix,
+        fa: Features,
+        fb: Features,
+        docs: tuple[str, str],
     ) -> None:
-        """What a corpus run reads of a pair beyond its own signals: its neighbourhoods in this
-        corpus (the items of its documents ``docs`` left out, as a run leaves out an item's own
-        document) and its topic prior."""
+        """What a corpus run reads of a pair beyond its own signals and topic: its
+        neighbourhoods in this corpus (the items of its documents ``docs`` left out, as a run
+        leaves out an item's own document; ``xq``: the pair's TF-IDF rows)."""
         assert self.features is not None
         f = self.features
-        width = max(fa.X.shape[1], fb.X.shape[1])
-        xq = sparse.vstack([cand.widen(fa.X, width), cand.widen(fb.X, width)]).tocsr()
         if self.context is not None:
             docs_all = (
                 np.asarray(self.context_docs)
@@ -743,8 +753,6 @@ class Analyzer:
                 xq, f.X, zq, np.asarray(f.Z), doc_keys(docs), docs_all, self.context_ref
             )
             s.context = ctx.pair_features(stats[0], stats[1], s.cosine, s.dense)
-        scores = self._topic_of(xq)
-        s.topic = {key: float(sc[0] + sc[1]) for key, sc in scores.items()}
 
     def pair_signals(
         self, text_a: str, text_b: str, in_corpus: tuple[str, str] | None = None
