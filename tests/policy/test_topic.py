@@ -47,7 +47,8 @@ def test_decide_reads_the_pairs_topic_prior_for_its_model(monkeypatch: pytest.Mo
     assert relate.decide(s).label == "duplicate"  # sigmoid(2) >= 0.5
     s.topic = {"redundant_encoder_context": 3.0}  # another model's prior: not this one's
     assert relate.decide(s).label == "related"
-    assert relate.topic_weights(model)["redundant_plain_context"] == {"ข้าว": 1.0}
+    assert relate.topic_weights(model)["redundant_plain_context"] == [1.0]
+    assert model["topic_tokens"] == ["ข้าว"]
 
 
 @pytest.fixture(scope="module")

@@ -525,13 +525,16 @@ class Analyzer:
         if self._topic is not None and self._topic[0] == n and self._topic[1] is model:
             return self._topic[2]
         out: dict[str, npt.NDArray[np.float32]] = {}
-        for key, weights in (topic_weights(model) if model is not None else {}).items():
-            v = np.zeros(n, dtype=np.float32)
-            for token, w in weights.items():
-                col = self.vocab.ids.get(token)
-                if col is not None:
-                    v[col] = w
-            out[key] = v
+        lists = topic_weights(model) if model is not None else {}
+        if lists:
+            # one vocabulary lookup per word, shared by every model's list
+            tokens = model["topic_tokens"] if model is not None else []
+            cols = np.fromiter((self.vocab.ids.get(t, -1) for t in tokens), np.int64, len(tokens))
+            known = cols >= 0
+            for key, weights in lists.items():
+                v = np.zeros(n, dtype=np.float32)
+                v[cols[known]] = np.asarray(weights, dtype=np.float32)[known]
+                out[key] = v
         self._topic = (n, model, out)
         return out
 

@@ -168,11 +168,11 @@ TOPIC_DIMS = 64
 TOPIC_TOKENS = 20000
 
 
-def topic_weights(model: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """Each redundancy model's weight per word, for the models that have a topic prior."""
-    tokens = model.get("topic_tokens") or []
+def topic_weights(model: dict[str, Any]) -> dict[str, list[float]]:
+    """Each redundancy model's weight list (aligned with ``model["topic_tokens"]``), for the
+    models that have a topic prior."""
     return {
-        key: dict(zip(tokens, m[TOPIC], strict=True))
+        key: m[TOPIC]
         for key, m in model.items()
         if isinstance(m, dict) and isinstance(m.get(TOPIC), list)
     }
