@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from prasan.policy import relate
-from prasan.policy.analyzer import analyzer_from_documents
+from prasan.policy.analyzer import AnalyzerConfig, analyzer_from_documents
 from prasan.policy.demo import demo_corpus_path
 from prasan.policy.ingest import Document
 from tests.benchmark_scripts import load_benchmark
@@ -158,3 +158,21 @@ def test_a_bare_comparison_reads_the_single_comparison_models_prior(
     # the model loaded again (a refit in the same process): its weights, not the cached ones
     monkeypatch.setattr(relate, "calibrated_model", lambda: _model(words, [0.0] * len(words), -1.0))
     assert "redundant_plain" not in (an.pair_signals(text_a, text_b).topic or {})
+
+
+def test_a_corpus_without_context_still_reads_the_base_models_prior(
+    corpus: list[Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    an = analyzer_from_documents(corpus[:20], config=AnalyzerConfig(context=False), workers=1)
+    assert an.context is None
+    words = sorted(an.vocab.ids, key=an.vocab.ids.__getitem__)[:200]
+    model = _model(words, [1.0] * len(words), intercept=-1.0)
+    model["redundant_plain"] = {
+        "intercept": -1.0, "weights": {"topic": 1.0}, "threshold": 0.5, "topic": [1.0] * len(words),
+    }  # fmt: skip
+    monkeypatch.setattr(relate, "calibrated_model", lambda: model)
+    decided = an.relate_corpus(an.candidate_pairs(), keep_unrelated=True)
+    assert decided
+    for p in decided:
+        s = p.relation.signals
+        assert s.context is None and s.topic is not None and "redundant_plain" in s.topic

@@ -498,7 +498,9 @@ class Analyzer:
             for k, s in enumerate(sig):
                 a, b = int(pairs[k, 0]), int(pairs[k, 1])
                 s.context = ctx.pair_features(c[a], c[b], s.cosine, s.dense)
-            self._attach_topic(pairs, sig)
+        # every model with a prior reads it, with or without the corpus context (a state saved
+        # before the context, or ``AnalyzerConfig(context=False)``, decides by the base models)
+        self._attach_topic(pairs, sig)
         rels = [decide(s, self.config.relate, batch=True) for s in sig]
         self.timings["relate"] = time.perf_counter() - t0
         t0 = time.perf_counter()
