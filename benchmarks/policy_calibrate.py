@@ -69,8 +69,9 @@ def signals_for(rows: list[dict[str, Any]]) -> list[dict[str, float]]:
 def context_for(
     rows: list[dict[str, Any]], data_dir: Path, dims: int | None = None
 ) -> tuple[list[dict[str, float]], dict[str, Any]]:
-    """Each pair's corpus-context features (``prasan.policy.context``) and topic dimensions,
-    read against the full analysis stored under ``data_dir`` (``PRASAN_DATA_DIR`` of ``prasan
+    """Each pair's corpus-context features (``prasan.policy.context``: the neighbourhood
+    statistics and the cosines of the two neighbourhood vectors) and topic dimensions, read
+    against the full analysis stored under ``data_dir`` (``PRASAN_DATA_DIR`` of ``prasan
     policy analyze``): both sides are featurised in that corpus's space and measured against
     all its items, their own document left out, exactly as a corpus run measures its items.
 
@@ -98,7 +99,9 @@ def context_for(
     fs = an.featurize(sides, extra)
     keys = doc_keys(r[s]["doc"] for r in rows for s in ("a", "b"))
     f = an.features
-    stats, _ = ctx.measure(fs.X, f.X, fs.Z, np.asarray(f.Z), keys, docs_all, an.context_ref)
+    stats, _, nbrs = ctx.measure(fs.X, f.X, fs.Z, np.asarray(f.Z), keys, docs_all, an.context_ref)
+    pairs = np.arange(len(rows) * 2, dtype=np.int64).reshape(-1, 2)
+    nbhd = ctx.neighbourhood_cosines(nbrs, pairs, f.X, np.asarray(f.Z))
     x = cand.widen(fs.X, f.X.shape[1] + len(extra)).tocsr()
     # the LSA keeps its words most frequent first (``Analyzer._fit_lsa``)
     cols = np.asarray(an.lsa_cols[:TOPIC_TOKENS])
@@ -112,6 +115,7 @@ def context_for(
         cos = float((x[a] @ x[b].T).toarray()[0, 0])
         dense = float(np.asarray(fs.Z[a]) @ np.asarray(fs.Z[b]))
         feats = ctx.pair_features(stats[a], stats[b], cos, dense)
+        feats.update(ctx.neighbourhood_features(nbhd[k]))
         feats.update({f"topic_{j}": float(topic[a, j] + topic[b, j]) for j in range(m.shape[0])})
         out.append(feats)
     return out, basis
@@ -556,6 +560,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         action="store_true",
         help="corpus models without the topic prior (as shipped before session 9)",
     )
+    ap.add_argument(
+        "--no-neighbourhood",
+        action="store_true",
+        help="corpus models without the neighbourhood vectors' cosines (before session 10)",
+    )
     ap.add_argument("--repeats", type=int, default=10, help="repeats of 5-fold CV on dev")
     ap.add_argument("--no-study", action="store_true", help="skip the dev-only design study")
     ap.add_argument(
@@ -641,10 +650,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             model[key] = fit_redundant(mat, cols)
     if basis is not None:
         from prasan.policy.context import FEATURES as CONTEXT
+        from prasan.policy.context import NEIGHBOURHOOD
 
         topic = topic_columns(basis["m"].shape[0])
+        nbhd = [] if args.no_neighbourhood else list(NEIGHBOURHOOD)
         for key, cols in (("redundant_encoder", names), ("redundant_plain", plain)):
-            ccols = cols + list(CONTEXT) + ([] if args.no_topic else topic)
+            ccols = cols + list(CONTEXT) + nbhd + ([] if args.no_topic else topic)
             mat = np.array([[f[n] for n in ccols] for f in feats])
             model[key + "_context"] = fit_redundant(mat, ccols, None if args.no_topic else TOPIC_C)
             if not args.no_topic:  # one weight per word in place of the dimensions

@@ -93,6 +93,20 @@ def test_topic_study_smoke_with_a_small_store(tmp_path: Path, stored_policy_anal
                for s in sets.values())  # fmt: skip
 
 
+@pytest.mark.slow
+def test_neighbourhood_study_smoke_with_a_small_store(
+    tmp_path: Path, stored_policy_analysis: Path
+) -> None:
+    study = load_benchmark("policy_neighbourhood_study")
+    out = tmp_path / "neighbourhood.json"
+    report = study.run(["--smoke", "--data-dir", str(stored_policy_analysis), "--out", str(out)])
+    assert json.loads(out.read_text(encoding="utf-8")) == report
+    sets = report["feature_sets"]
+    assert len(sets) == 1 + 4 * len(study.SIZES)
+    assert all(0.0 <= s["test_f1"] <= 1.0 and len(s["dev_cv_f1_per_repeat"]) == 2
+               for s in sets.values())  # fmt: skip
+
+
 def test_topic_study_reads_numbers_not_years() -> None:
     study = load_benchmark("policy_topic_study")
     assert study.numbers("งบ 1,841,100,000 บาท ปี 2560 จำนวน 36 บาท ข้อ 3 ๑๒ ราย") == {

@@ -45,15 +45,19 @@ def test_growing_a_corpus_keeps_the_old_items_neighbourhoods_exact() -> None:
     z = rng.normal(size=(n + m, 8)).astype(np.float32)
     z /= np.linalg.norm(z, axis=1, keepdims=True)
     docs = rng.integers(0, 60, size=n + m)  # some new rows share an old row's document
-    whole, near_whole = ctx.measure(x, x, z, z, docs, docs)
+    whole, near_whole, nbrs_whole = ctx.measure(x, x, z, z, docs, docs)
     # many queries (the corpus transposed once) and few (the queries transposed): one answer
-    blocked, near_blocked = ctx.measure(x, x, z, z, docs, docs, block=16)
+    blocked, near_blocked, nbrs_blocked = ctx.measure(x, x, z, z, docs, docs, block=16)
     np.testing.assert_allclose(blocked, whole, atol=1e-6)
     np.testing.assert_allclose(near_blocked, near_whole, atol=1e-6)
-    stats, near = ctx.measure(x[:n], x[:n], z[:n], z[:n], docs[:n], docs[:n])
-    changed = ctx.grow(stats, near, x[:n], z[:n], docs[:n], x[n:], z[n:], docs[n:], block=7)
+    np.testing.assert_array_equal(nbrs_blocked, nbrs_whole)
+    stats, near, nbrs = ctx.measure(x[:n], x[:n], z[:n], z[:n], docs[:n], docs[:n])
+    changed = ctx.grow(stats, near, nbrs, x[:n], z[:n], docs[:n], x[n:], z[n:], docs[n:], block=7)
     np.testing.assert_allclose(stats, whole[:n], atol=1e-6)
     np.testing.assert_allclose(near, near_whole[:n], atol=1e-6)
+    # the nearest items too, new rows numbered after the old: the neighbourhood vectors agree
+    np.testing.assert_array_equal(nbrs, nbrs_whole[:n])
+    assert (nbrs >= n).any()  # some new rows joined a stored item's nearest
     before = ctx.measure(x[:n], x[:n], z[:n], z[:n], docs[:n], docs[:n])[0]
     moved = np.flatnonzero(np.abs(before - stats).max(axis=1) > 0)
     assert set(moved) <= set(changed.tolist()) and len(moved) > 0
@@ -110,8 +114,10 @@ def test_context_is_measured_in_the_batch_kept_on_disk_and_grown_by_add(
     assert original in loaded.context_changed
     f, keys = loaded.features, np.asarray(loaded.context_docs)
     assert f is not None
-    again_measured = ctx.measure(f.X, f.X, f.Z, f.Z, keys, keys)[0]
+    again_measured, _, again_nbrs = ctx.measure(f.X, f.X, f.Z, f.Z, keys, keys)
     np.testing.assert_allclose(np.asarray(loaded.context), again_measured, atol=1e-5)
+    # (the copy and its original tie: in any order)
+    np.testing.assert_array_equal(np.sort(loaded.context_nbrs, axis=2), np.sort(again_nbrs, axis=2))
     assert loaded.context[original, 0] > an.context[original, 0]
     store.save(loaded, path)  # a delta, not a rewrite
     assert store.delta_path(path).exists()
@@ -119,7 +125,53 @@ def test_context_is_measured_in_the_batch_kept_on_disk_and_grown_by_add(
     assert again.context is not None and again.context_near is not None
     np.testing.assert_array_equal(np.asarray(again.context), np.asarray(loaded.context))
     np.testing.assert_array_equal(np.asarray(again.context_near), loaded.context_near)
+    np.testing.assert_array_equal(np.asarray(again.context_nbrs), loaded.context_nbrs)
     assert again.context_changed == loaded.context_changed
+
+
+def test_neighbourhood_vectors_make_two_items_in_different_words_alike() -> None:
+    # items 0 and 1 share no word, but each sits among items about one subject (2, 3)
+    x = sparse.csr_matrix(
+        np.array(
+            [[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0.6, 0.6, 0.5, 0, 0], [0.6, 0.6, 0, 0.5, 0],
+             [0, 0, 0, 0, 1]],
+            dtype=np.float32,
+        )
+    )  # fmt: skip
+    x = sparse.csr_matrix(x.multiply(1 / np.sqrt(x.multiply(x).sum(axis=1))))
+    z = x.toarray().astype(np.float32)
+    docs = np.arange(5)
+    _, _, nbrs = ctx.measure(x, x, z, z, docs, docs)
+    assert nbrs.shape == (5, 2, ctx.NB)
+    # its nearest others by TF-IDF: 2 and 3 (item 1 shares no word with it: no neighbour)
+    assert sorted(nbrs[0, 0].tolist()) == [-1, 2, 3]
+    cos = ctx.neighbourhood_cosines(nbrs, np.array([[0, 1], [0, 4]]), x, z)
+    assert float((x[0] @ x[1].T).toarray()[0, 0]) == 0.0
+    assert cos[0, 0] > 0.8 and cos[0, 1] > 0.8  # alike by their neighbourhoods
+    assert cos[1, 0] == 0.0  # item 4 shares nothing with anyone: no neighbourhood
+    assert set(ctx.neighbourhood_features(cos[0])) == set(ctx.NEIGHBOURHOOD)
+    # an item with no neighbour (a corpus of one document) has a zero vector, not a NaN
+    lone = ctx.measure(x[:1], x[:1], z[:1], z[:1], docs[:1], docs[:1])[2]
+    assert (lone == -1).all()
+    assert np.isfinite(ctx.neighbourhood_cosines(np.concatenate([lone, nbrs[:1]]),
+                                                 np.array([[0, 1]]), x, z)).all()  # fmt: skip
+
+
+def test_a_state_saved_without_nearest_items_measures_them_once(
+    rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    docs = [Document(id=r["id"], text=r["text"], title=r.get("title") or "") for r in rows[:40]]
+    an = analyzer_from_documents(docs, workers=1)
+    expected = np.asarray(an.context_nbrs).copy()
+    path = store.state_path(tmp_path)
+    store.save_analyzer(an, path)
+    version = path / (path / "CURRENT").read_text(encoding="utf-8").strip()
+    (version / "context_nbrs.npy").unlink()  # as a state saved before session 10
+    old = store.load_analyzer(path)
+    assert old.context_nbrs is None
+    pairs = old.relate_corpus(np.array([[0, 1], [2, 3]]), keep_unrelated=True)
+    assert len(pairs) == 2
+    np.testing.assert_array_equal(np.asarray(old.context_nbrs), expected)
 
 
 @pytest.mark.slow

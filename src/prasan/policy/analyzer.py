@@ -213,6 +213,9 @@ class Analyzer:
         # items' neighbourhoods exact, and the stored items whose ones ``add`` changed since the
         # state was last written whole (``store.save`` puts them in the delta)
         self.context_near: npt.NDArray[np.float32] | None = None
+        # each item's nearest items (``context.measure``'s ``nbrs``): its neighbourhood vector,
+        # which pairs read (``context.NEIGHBOURHOOD``); ``add`` keeps them exact with the rest
+        self.context_nbrs: npt.NDArray[np.int64] | None = None
         self.context_changed: set[int] = set()
         # the stored items whose neighbourhoods the last ``add`` changed: their stored pairs'
         # context features changed with them (``service`` decides those pairs again)
@@ -312,7 +315,9 @@ class Analyzer:
             docs_key = doc_keys(ai.item.doc for ai in items)
             ref = ctx.reference(len(items), cfg.context_reference)
             self.context_docs, self.context_ref = docs_key, ref
-            self.context, self.context_near = ctx.measure(xm, xm, zm, zm, docs_key, docs_key, ref)
+            self.context, self.context_near, self.context_nbrs = ctx.measure(
+                xm, xm, zm, zm, docs_key, docs_key, ref
+            )
             self.context_changed = set()
             self.timings["context"] = time.perf_counter() - t0
         return self
@@ -495,9 +500,11 @@ class Analyzer:
         sig = self.signals(f, self.items, pairs[:, 0], f, self.items, pairs[:, 1])
         if self.context is not None:
             c = self.context
+            nbhd = ctx.neighbourhood_cosines(self._nbrs(), pairs, f.X, np.asarray(f.Z))
             for k, s in enumerate(sig):
                 a, b = int(pairs[k, 0]), int(pairs[k, 1])
                 s.context = ctx.pair_features(c[a], c[b], s.cosine, s.dense)
+                s.context.update(ctx.neighbourhood_features(nbhd[k]))
         # every model with a prior reads it, with or without the corpus context (a state saved
         # before the context, or ``AnalyzerConfig(context=False)``, decides by the base models)
         self._attach_topic(pairs, sig)
@@ -754,10 +761,12 @@ class Analyzer:
                 else doc_keys(ai.item.doc for ai in self.items)
             )
             zq = np.vstack([fa.Z, fb.Z]).astype(np.float32)
-            stats, _ = ctx.measure(
+            stats, _, nbrs = ctx.measure(
                 xq, f.X, zq, np.asarray(f.Z), doc_keys(docs), docs_all, self.context_ref
             )
             s.context = ctx.pair_features(stats[0], stats[1], s.cosine, s.dense)
+            nbhd = ctx.neighbourhood_cosines(nbrs, np.array([[0, 1]]), f.X, np.asarray(f.Z))
+            s.context.update(ctx.neighbourhood_features(nbhd[0]))
 
     def pair_signals(
         self, text_a: str, text_b: str, in_corpus: tuple[str, str] | None = None
@@ -938,23 +947,39 @@ class Analyzer:
         base = old.X.shape[0]
         new_docs = doc_keys(ai.item.doc for ai in new)
         docs_all = np.concatenate([self.context_docs, new_docs])
-        stats, near = ctx.measure(
+        old_nbrs = self._nbrs(old)  # before the new rows join the corpus
+        stats, near, nbrs = ctx.measure(
             fn.X, merged.X, fn.Z, merged.Z, new_docs, docs_all, self.context_ref
         )
         old_docs = np.asarray(self.context_docs)
         self.context = np.vstack([self.context, stats])  # a writable copy of the stored rows
         self.context_docs = docs_all
+        self.context_nbrs = np.concatenate([old_nbrs, nbrs])  # a writable copy
         if self.context_near is None or len(self.context_near) != base:
             self.context_near = None
             return
         self.context_near = np.concatenate([self.context_near, near])
         if self.context_ref is None:
             changed = ctx.grow(
-                self.context[:base], self.context_near[:base], old.X, np.asarray(old.Z),
-                old_docs, fn.X, fn.Z, new_docs,
+                self.context[:base], self.context_near[:base], self.context_nbrs[:base], old.X,
+                np.asarray(old.Z), old_docs, fn.X, fn.Z, new_docs,
             )  # fmt: skip
             self.context_touched = {int(k) for k in changed}
             self.context_changed.update(k for k in self.context_touched if k < self.saved_items)
+
+    def _nbrs(self, f: Features | None = None) -> npt.NDArray[np.int64]:
+        """Each item's nearest items (``context_nbrs``); a state saved before session 10 has
+        none, and they are measured once over its corpus ``f`` (about a minute for 29,000
+        items), so that its pairs read the neighbourhood features its model was fitted on."""
+        if self.context_nbrs is None:
+            f = f or self.features
+            assert f is not None and self.context_docs is not None
+            docs = np.asarray(self.context_docs)[: f.X.shape[0]]
+            _, _, self.context_nbrs = ctx.measure(
+                f.X, f.X, np.asarray(f.Z), np.asarray(f.Z), docs, docs, self.context_ref
+            )
+            self.context_changed.update(range(len(self.context_nbrs)))
+        return self.context_nbrs
 
 
 def analyzer_from_documents(

@@ -9,6 +9,12 @@ minus theirs) and how crowded they are (``pair_features``). Measured on the labe
 (``benchmarks/policy_context_study.py``). Only a corpus has these numbers, so only batch
 analysis and ``add`` use them (``add`` keeps the stored items' ones exact, ``grow``);
 ``compare`` does without.
+
+An item's 3 nearest items (by TF-IDF, and by LSA) also make its *neighbourhood vector*, the
+normalised mean of theirs, and a pair reads the cosine of its two neighbourhood vectors
+(``NEIGHBOURHOOD``, ``neighbourhood_cosines``): two items in different words about one
+subject sit among the same kind of items. Measured on the labelled set (session 10): +0.014
+redundancy F1 in cross-validation over the same folds (10 of 10 repeats positive).
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ FEATURES = (
     "x_margin", "z_margin", "x_dens5", "x_dens20", "z_dens5", "z_dens20", "x_near", "z_near",
 )  # fmt: skip
 
+# the cosines of the pair's two neighbourhood vectors (``neighbourhood_cosines``)
+NEIGHBOURHOOD = ("x_nbhd", "z_nbhd")
+NB = 3  # the nearest items whose mean is an item's neighbourhood vector
 
 K = 20  # the nearest items each item keeps (``measure``), enough for the top-5 and top-20 means
 
@@ -92,17 +101,21 @@ def measure(
     doc_all: npt.NDArray[np.int64],
     ref: npt.NDArray[np.int64] | None = None,
     block: int = 500,
-) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-    """``(STATS, nearest)`` for each query row against the corpus rows (only the rows ``ref``
-    when given, see ``reference``), items of the same document left out (``doc_*``: each
-    row's document, as any integer key). ``nearest`` is ``(rows, 2, K)``: the ``K`` largest
-    TF-IDF and LSA cosines, what ``grow`` needs to keep the statistics exact as the corpus
-    grows. A block of queries costs one sparse product with the corpus TF-IDF and one dense
-    product with its LSA vectors."""
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+    """``(STATS, nearest, nbrs)`` for each query row against the corpus rows (only the rows
+    ``ref`` when given, see ``reference``), items of the same document left out (``doc_*``:
+    each row's document, as any integer key). ``nearest`` is ``(rows, 2, K)``: the ``K``
+    largest TF-IDF and LSA cosines, what ``grow`` needs to keep the statistics exact as the
+    corpus grows; ``nbrs`` is ``(rows, 2, NB)``: the corpus rows of the ``NB`` nearest by each
+    (-1 where there are fewer), the item's neighbourhood (``neighbourhood_cosines``). A block
+    of queries costs one sparse product with the corpus TF-IDF and one dense product with its
+    LSA vectors."""
+    rows_of = np.arange(x_all.shape[0], dtype=np.int64) if ref is None else ref
     if ref is not None:
         x_all, z_all, doc_all = x_all[ref], np.asarray(z_all)[ref], doc_all[ref]
     out = np.zeros((xq.shape[0], len(STATS)), dtype=np.float32)
     nearest = np.full((xq.shape[0], 2, K), -np.inf, dtype=np.float32)
+    nbrs = np.full((xq.shape[0], 2, NB), -1, dtype=np.int64)
     xq = _align(xq, x_all.shape[1])
     # a whole corpus: transpose the corpus once; a few new items (``add``): transpose them
     # instead (transposing ~29,000 rows costs ~0.2 s, more than the rest of the step)
@@ -118,12 +131,31 @@ def measure(
             nearest[s:e, k] = _top(sims)
             _means(nearest[s:e, k], out[s:e, 3 * k : 3 * k + 2])
             out[s:e, 3 * k + 2] = (sims >= NEAR).sum(axis=1)
-    return out, nearest
+            cols = _top_cols(sims)
+            nbrs[s:e, k] = np.where(cols >= 0, rows_of[np.maximum(cols, 0)], -1)
+    return out, nearest, nbrs
+
+
+def _top_cols(sims: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """The columns of each row's ``NB`` largest positive entries, largest first (-1 where a
+    row has fewer: an item sharing nothing with another is not its neighbour)."""
+    n = sims.shape[1]
+    out = np.full((sims.shape[0], NB), -1, dtype=np.int64)
+    k = min(NB, n)
+    if k == 0:
+        return out
+    cols = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    vals = np.take_along_axis(sims, cols, axis=1)
+    order = np.argsort(-vals, axis=1, kind="stable")
+    cols, vals = np.take_along_axis(cols, order, 1), np.take_along_axis(vals, order, 1)
+    out[:, :k] = np.where(np.isfinite(vals) & (vals > 0), cols, -1)
+    return out
 
 
 def grow(
     stats: npt.NDArray[np.float32],
     nearest: npt.NDArray[np.float32],
+    nbrs: npt.NDArray[np.int64],
     x_old: sparse.csr_matrix,
     z_old: npt.NDArray[np.float32],
     doc_old: npt.NDArray[np.int64],
@@ -133,10 +165,12 @@ def grow(
     block: int = 500,
 ) -> npt.NDArray[np.int64]:
     """New corpus rows (``xq``, ``zq``, ``doc_q``) join the neighbourhoods of the rows already
-    measured (``stats`` and ``nearest`` of ``x_old``, ``z_old``, ``doc_old``), in place: the
-    result is what ``measure`` would give over old and new rows together, without measuring
-    the old rows again (one product of the new rows with the old). Returns the old rows whose
-    statistics changed: a new row among their ``K`` nearest or within ``NEAR``."""
+    measured (``stats``, ``nearest`` and ``nbrs`` of ``x_old``, ``z_old``, ``doc_old``), in
+    place: the result is what ``measure`` would give over old and new rows together (the new
+    rows numbered after the old), without measuring the old rows again (one product of the
+    new rows with the old). Returns the old rows whose statistics changed: a new row among
+    their ``K`` nearest or within ``NEAR``."""
+    base = x_old.shape[0]
     changed = np.zeros(stats.shape[0], dtype=bool)
     if xq.shape[0] == 0 or stats.shape[0] == 0:
         return np.flatnonzero(changed)
@@ -154,6 +188,13 @@ def grow(
                 continue
             changed[rows] = True
             both = np.concatenate([nearest[rows, k].astype(np.float64), sims[rows]], axis=1)
+            # the old NB nearest are the first NB of ``nearest`` (a missing one is -inf there)
+            cols = _top_cols(np.concatenate([both[:, :NB], sims[rows]], axis=1))
+            ids = np.concatenate(
+                [nbrs[rows, k], np.broadcast_to(np.arange(base + s, base + e), (len(rows), e - s))],
+                axis=1,
+            )
+            nbrs[rows, k] = np.where(cols >= 0, np.take_along_axis(ids, np.maximum(cols, 0), 1), -1)
             nearest[rows, k] = _top(both)
             sub = stats[rows]
             _means(nearest[rows, k], sub[:, 3 * k : 3 * k + 2])
@@ -177,3 +218,53 @@ def pair_features(
         "x_near": math.log1p(min(float(ca[2]), float(cb[2]))) / 5,
         "z_near": math.log1p(min(float(ca[5]), float(cb[5]))) / 5,
     }
+
+
+def centroids(
+    nbrs: npt.NDArray[np.int64], x_all: sparse.csr_matrix, z_all: npt.NDArray[np.float32]
+) -> tuple[sparse.csr_matrix, npt.NDArray[np.float32]]:
+    """The neighbourhood vectors of items whose nearest rows are ``nbrs`` (``(m, 2, NB)``, as
+    ``measure`` gives): the normalised mean TF-IDF row of the ``NB`` nearest by TF-IDF, and
+    the normalised mean LSA vector of the ``NB`` nearest by LSA (zero without neighbours)."""
+    m = nbrs.shape[0]
+    xi = nbrs[:, 0]
+    valid = xi >= 0
+    sel = sparse.csr_matrix(
+        (np.ones(int(valid.sum()), dtype=np.float32), (np.nonzero(valid)[0], xi[valid])),
+        shape=(m, x_all.shape[0]),
+    )
+    cx = sparse.csr_matrix(sel @ x_all, dtype=np.float32)
+    norm = np.sqrt(np.asarray(cx.multiply(cx).sum(axis=1)).ravel())
+    cx = sparse.csr_matrix(sparse.diags(1 / np.maximum(norm, 1e-12)) @ cx, dtype=np.float32)
+    zi = nbrs[:, 1]
+    zsum = (np.asarray(z_all)[np.maximum(zi, 0)] * (zi >= 0)[..., None]).sum(axis=1)
+    zn = np.linalg.norm(zsum, axis=1, keepdims=True)
+    return cx, (zsum / np.maximum(zn, 1e-12)).astype(np.float32)
+
+
+def neighbourhood_cosines(
+    nbrs: npt.NDArray[np.int64],
+    pairs: npt.NDArray[np.int64],
+    x_all: sparse.csr_matrix,
+    z_all: npt.NDArray[np.float32],
+    block: int = 20000,
+) -> npt.NDArray[np.float32]:
+    """``(len(pairs), 2)``: for each pair of rows of ``nbrs`` (``pairs``, ``(p, 2)``), the
+    cosine of their neighbourhood vectors by TF-IDF and by LSA (``centroids``), the
+    ``NEIGHBOURHOOD`` features. Only the rows the pairs name are built."""
+    out = np.zeros((len(pairs), 2), dtype=np.float32)
+    if len(pairs) == 0:
+        return out
+    rows, inv = np.unique(pairs, return_inverse=True)
+    inv = inv.reshape(pairs.shape)
+    cx, cz = centroids(nbrs[rows], x_all, z_all)
+    for s in range(0, len(pairs), block):
+        a, b = inv[s : s + block, 0], inv[s : s + block, 1]
+        out[s : s + block, 0] = np.asarray(cx[a].multiply(cx[b]).sum(axis=1)).ravel()
+        out[s : s + block, 1] = (cz[a] * cz[b]).sum(axis=1)
+    return out
+
+
+def neighbourhood_features(cos: npt.NDArray[np.float32]) -> dict[str, float]:
+    """One row of ``neighbourhood_cosines`` as the model's features."""
+    return {name: float(v) for name, v in zip(NEIGHBOURHOOD, cos, strict=True)}

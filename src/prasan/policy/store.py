@@ -12,7 +12,8 @@ Layout of the state directory (``var/policy/analyzer/``, see ``state_path``):
 - in it, every array is a ``.npy`` file opened memory-mapped (the sparse TF-IDF matrices as
   their CSR arrays, the LSA, the MinHash signatures, each item's neighbourhood in the corpus
   ``context.npy`` with its document keys ``context_docs.npy`` and its nearest cosines
-  ``context_near.npy``, which let ``add`` keep stored items' neighbourhoods exact, and each
+  ``context_near.npy``, which let ``add`` keep stored items' neighbourhoods exact, their
+  nearest items ``context_nbrs.npy`` (each item's neighbourhood vector), and each
   item's nearest cosines by LSA ``knn_near.npy``, which let ``add`` find the stored items that
   have a new one among their nearest, and the sentence encoder's vectors of the items it
   was consulted on, ``heads.npy`` by ``heads_idx.npy``), the small things are one pickle
@@ -413,6 +414,8 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> None:
             np.save(tmp / "context_near.npy", analyzer.context_near)
         if analyzer.context_ref is not None:
             np.save(tmp / "context_ref.npy", analyzer.context_ref)
+        if analyzer.context_nbrs is not None:
+            np.save(tmp / "context_nbrs.npy", analyzer.context_nbrs)
     if analyzer.knn_near is not None:
         np.save(tmp / "knn_near.npy", analyzer.knn_near)
     if analyzer.heads:
@@ -508,6 +511,11 @@ def save(analyzer: Analyzer, path: Path) -> None:
                 np.asarray(analyzer.context[rows]),
                 np.asarray(analyzer.context_near[rows]),
             )
+        if analyzer.context_nbrs is not None:
+            # the new items' nearest items, and the stored items whose ones changed
+            rows = np.array(sorted(analyzer.context_changed), dtype=np.int64)
+            nbrs = np.asarray(analyzer.context_nbrs)
+            delta["context_nbrs"] = (nbrs[base:], rows, nbrs[rows])
     if analyzer.heads_unsaved:
         keys = list(dict.fromkeys(analyzer.heads_unsaved))
         delta["heads"] = (
@@ -528,6 +536,29 @@ def save(analyzer: Analyzer, path: Path) -> None:
 
 
 # -- loading ---------------------------------------------------------------------------------
+
+
+def _apply_nbrs(analyzer: Analyzer, delta: dict[str, Any]) -> None:
+    """The items' nearest items after the additions: the stored ones with the delta's changes,
+    or, for a state saved without them, the delta's alone when it holds every stored item's
+    (``Analyzer._nbrs`` measured them before the additions); else none, measured again when
+    needed."""
+    base = int(delta["base_items"])
+    if "context_nbrs" not in delta:
+        analyzer.context_nbrs = None
+        return
+    added, rows, nbrs = delta["context_nbrs"]
+    if analyzer.context_nbrs is not None:
+        old = np.asarray(analyzer.context_nbrs)
+    elif len(set(rows.tolist()) & set(range(base))) == base:
+        old = np.full((base, *added.shape[1:]), -1, dtype=np.int64)
+    else:
+        analyzer.context_nbrs = None
+        return
+    merged = np.concatenate([old, added])
+    merged[rows] = nbrs
+    analyzer.context_nbrs = merged
+    analyzer.context_changed.update(int(k) for k in rows)
 
 
 def _apply_delta(analyzer: Analyzer, delta: dict[str, Any]) -> None:
@@ -563,8 +594,10 @@ def _apply_delta(analyzer: Analyzer, delta: dict[str, Any]) -> None:
                 analyzer.context_near, analyzer.context_changed = near, {int(k) for k in rows}
             else:  # no nearest cosines on one side: stored neighbourhoods can no longer grow
                 analyzer.context_near = None
+            _apply_nbrs(analyzer, delta)
         else:  # additions saved without neighbourhoods: the corpus context is incomplete
             analyzer.context = analyzer.context_docs = analyzer.context_near = None
+            analyzer.context_nbrs = None
     if analyzer.knn_near is not None and "knn_near" in delta:
         added, rows, nearest = delta["knn_near"]
         near = np.concatenate([analyzer.knn_near, added])
@@ -625,6 +658,8 @@ def _load_version(d: Path) -> Analyzer:
             an.context_near = np.load(d / "context_near.npy", mmap_mode="r")
         if (d / "context_ref.npy").exists():
             an.context_ref = np.load(d / "context_ref.npy")
+        if (d / "context_nbrs.npy").exists():  # nor, before session 10, nearest items
+            an.context_nbrs = np.load(d / "context_nbrs.npy", mmap_mode="r")
     an.heads_encoder = meta.get("heads_encoder")
     if (d / "heads.npy").exists():
         vectors = np.load(d / "heads.npy", mmap_mode="r")
@@ -653,6 +688,8 @@ def _convert_legacy(path: Path) -> bool:
         return False
     with old.open("rb") as fh:
         analyzer: Analyzer = pickle.load(fh)  # noqa: S301 (a file this program wrote)
+    for name, value in vars(Analyzer(analyzer.config)).items():  # what later versions added
+        analyzer.__dict__.setdefault(name, value)
     analyzer.saved_items = len(analyzer.items)
     analyzer.saved_vocab = len(analyzer.vocab.df)
     old_delta = old.with_name(old.stem + ".delta.pkl")
