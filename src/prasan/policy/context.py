@@ -20,6 +20,7 @@ redundancy F1 in cross-validation over the same folds (10 of 10 repeats positive
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -39,7 +40,7 @@ NB = 3  # the nearest items whose mean is an item's neighbourhood vector
 K = 20  # the nearest items each item keeps (``measure``), enough for the top-5 and top-20 means
 
 
-def _top(sims: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
+def _top(sims: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float32]:
     """Each row's ``K`` largest entries, in descending order (-inf where a row has fewer)."""
     n = sims.shape[1]
     out = np.full((sims.shape[0], K), -np.inf, dtype=np.float32)
@@ -74,12 +75,14 @@ def _sims(
     zq: npt.NDArray[np.float32],
     z_all: npt.NDArray[np.float32],
     same: npt.NDArray[np.bool_],
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+) -> tuple[npt.NDArray[np.floating[Any]], npt.NDArray[np.floating[Any]]]:
     """TF-IDF cosines (``x_prod``, the query rows' TF-IDF times the corpus rows') and LSA
-    cosines of query rows with corpus rows, -inf where ``same`` (one document)."""
-    xs = np.asarray(x_prod.todense(), dtype=np.float64)
+    cosines of query rows with corpus rows, -inf where ``same`` (one document), in the
+    inputs' precision (float32 for the analyser's matrices: widening 2 x 500 x 29,000 values
+    per block to float64 cost more than the partitions, and changes no order or value)."""
+    xs = x_prod.toarray()
     xs[same] = -np.inf
-    zs = np.asarray(zq @ np.asarray(z_all).T, dtype=np.float64)
+    zs = np.asarray(zq @ np.asarray(z_all).T)
     zs[same] = -np.inf
     return xs, zs
 
@@ -128,15 +131,36 @@ def measure(
             prod = (x_all @ sparse.csr_matrix(xq[s:e].T)).T
         xs, zs = _sims(prod, zq[s:e], z_all, doc_q[s:e, None] == doc_all[None, :])
         for k, sims in enumerate((xs, zs)):
-            nearest[s:e, k] = _top(sims)
+            nearest[s:e, k], cols = _top_with_cols(sims)
             _means(nearest[s:e, k], out[s:e, 3 * k : 3 * k + 2])
             out[s:e, 3 * k + 2] = (sims >= NEAR).sum(axis=1)
-            cols = _top_cols(sims)
             nbrs[s:e, k] = np.where(cols >= 0, rows_of[np.maximum(cols, 0)], -1)
     return out, nearest, nbrs
 
 
-def _top_cols(sims: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+def _top_with_cols(
+    sims: npt.NDArray[np.floating[Any]],
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+    """``_top(sims)`` and ``_top_cols(sims)`` from one partition of each row (the step's
+    costliest operation after the products)."""
+    n = sims.shape[1]
+    top = np.full((sims.shape[0], K), -np.inf, dtype=np.float32)
+    cols = np.full((sims.shape[0], NB), -1, dtype=np.int64)
+    k = min(K, n)
+    if k == 0:
+        return top, cols
+    part = np.argpartition(sims, n - k, axis=1)[:, n - k :]
+    vals = np.take_along_axis(sims, part, axis=1)
+    order = np.argsort(-vals, axis=1, kind="stable")
+    part, vals = np.take_along_axis(part, order, 1), np.take_along_axis(vals, order, 1)
+    top[:, :k] = vals
+    nb = min(NB, k)
+    keep = np.isfinite(vals[:, :nb]) & (vals[:, :nb] > 0)
+    cols[:, :nb] = np.where(keep, part[:, :nb], -1)
+    return top, cols
+
+
+def _top_cols(sims: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.int64]:
     """The columns of each row's ``NB`` largest positive entries, largest first (-1 where a
     row has fewer: an item sharing nothing with another is not its neighbour)."""
     n = sims.shape[1]
