@@ -116,6 +116,10 @@ def context_for(
         dense = float(np.asarray(fs.Z[a]) @ np.asarray(fs.Z[b]))
         feats = ctx.pair_features(stats[a], stats[b], cos, dense)
         feats.update(ctx.neighbourhood_features(nbhd[k]))
+        # for the studies, not a model feature: the share of the nearest items (by TF-IDF)
+        # the two sides have in common
+        near_a, near_b = set(nbrs[a, 0].tolist()) - {-1}, set(nbrs[b, 0].tolist()) - {-1}
+        feats["x_shared_nearest"] = len(near_a & near_b) / nbrs.shape[2]
         feats.update({f"topic_{j}": float(topic[a, j] + topic[b, j]) for j in range(m.shape[0])})
         out.append(feats)
     return out, basis
@@ -363,6 +367,40 @@ def paired_gain(s: dict[str, Any], none: dict[str, Any]) -> dict[str, Any]:
         "dev_cv_gain_per_repeat_mean": round(float(gain.mean()), 4),
         "dev_cv_gain_repeats_positive": int((gain > 0).sum()),
     }
+
+
+def corpus_study_parser(doc: str | None, out: Path) -> argparse.ArgumentParser:
+    """The arguments of a study that reads a stored full analysis (``context_for``)."""
+    ap = argparse.ArgumentParser(description=doc)
+    ap.add_argument("--data-dir", type=Path, required=True, help="PRASAN_DATA_DIR of a full run")
+    ap.add_argument("--devset", type=Path, default=DEVSET)
+    ap.add_argument("--out", type=Path, default=out)
+    ap.add_argument("--repeats", type=int, default=10)
+    ap.add_argument("--smoke", action="store_true", help="first 80 pairs, 2 repeats")
+    return ap
+
+
+def study_pairs(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[dict[str, float]]]:
+    """A study's labelled pairs (the first 80 with ``--smoke``, which also cuts the repeats to
+    2) and their signals (``signals_for``)."""
+    rows = read_rows(args.devset)
+    if args.smoke:
+        rows, args.repeats = rows[:80], 2
+    return rows, signals_for(rows)
+
+
+def study_report(
+    args: argparse.Namespace, rows: list[dict[str, Any]], **fields: Any
+) -> dict[str, Any]:
+    """What every study's report opens with (the set, its splits, the run's size), then
+    ``fields``."""
+    dev = sum(1 for r in rows if r.get("split") == "dev")
+    return {
+        "devset": str(args.devset),
+        "pairs": {"dev": dev, "test": len(rows) - dev},
+        "smoke": args.smoke,
+        "repeats": args.repeats,
+    } | fields
 
 
 def write_study(path: Path, report: dict[str, Any]) -> dict[str, Any]:

@@ -21,13 +21,11 @@ cores), or ``--smoke``. Results: ``benchmarks/results/policy_topic_study.json``.
 
 from __future__ import annotations
 
-import argparse
 import re
 import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import policy_calibrate as pc  # (this folder: what the study shares of the calibration)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,22 +80,13 @@ def feature_sets() -> dict[str, tuple[list[str], float]]:
 
 
 def run(argv: list[str] | None = None) -> dict[str, Any]:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data-dir", type=Path, required=True, help="PRASAN_DATA_DIR of a full run")
-    ap.add_argument("--devset", type=Path, default=pc.DEVSET)
-    ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--repeats", type=int, default=10)
-    ap.add_argument("--smoke", action="store_true", help="first 80 pairs, 2 repeats")
-    args = ap.parse_args(argv)
+    args = pc.corpus_study_parser(__doc__, OUT).parse_args(argv)
     from prasan.policy import store
     from prasan.policy.context import FEATURES as CONTEXT
     from prasan.policy.relate import FEATURES
 
-    rows = pc.read_rows(args.devset)
-    if args.smoke:
-        rows, args.repeats = rows[:80], 2
     t0 = time.perf_counter()
-    feats = pc.signals_for(rows)
+    rows, feats = pc.study_pairs(args)
     in_corpus, basis = pc.context_for(rows, args.data_dir, dims=MAX_DIMS)
     an = store.load_analyzer(store.state_path(args.data_dir))
 
@@ -129,18 +118,15 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     for name, (extra, c) in feature_sets().items():
         s = score(base + extra, c)
         sets[name] = s | pc.paired_gain(s, none)
-    dev = np.array([r.get("split") == "dev" for r in rows])
-    report = {
-        "devset": str(args.devset),
-        "pairs": {"dev": int(dev.sum()), "test": int((~dev).sum())},
-        "smoke": args.smoke,
-        "repeats": args.repeats,
-        "corpus_items": basis["corpus_items"],
-        "lsa_dims_available": dims,
-        "topic_words": len(basis["tokens"]),
-        "signal_seconds": round(seconds, 1),
-        "feature_sets": sets,
-    }
+    report = pc.study_report(
+        args,
+        rows,
+        corpus_items=basis["corpus_items"],
+        lsa_dims_available=dims,
+        topic_words=len(basis["tokens"]),
+        signal_seconds=round(seconds, 1),
+        feature_sets=sets,
+    )
     return pc.write_study(args.out, report)
 
 

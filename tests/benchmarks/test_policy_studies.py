@@ -6,6 +6,7 @@ import importlib.util
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -81,30 +82,32 @@ def test_alignment_features_of_a_matching() -> None:
     assert study.alignment_features([], 0, 3)["cover_short"] == 0.0
 
 
+def _feature_set_study_smoke(name: str, tmp_path: Path, store: Path) -> tuple[Any, dict[str, Any]]:
+    """Run a feature-set study (``policy_calibrate.score_feature_set``) with ``--smoke``
+    against a small stored analysis; its JSON is what it returns, each set scored."""
+    study = load_benchmark(name)
+    out = tmp_path / f"{name}.json"
+    report = study.run(["--smoke", "--data-dir", str(store), "--out", str(out)])
+    assert json.loads(out.read_text(encoding="utf-8")) == report
+    assert all(0.0 <= s["test_f1"] <= 1.0 and len(s["dev_cv_f1_per_repeat"]) == 2
+               for s in report["feature_sets"].values())  # fmt: skip
+    return study, report
+
+
 @pytest.mark.slow
 def test_topic_study_smoke_with_a_small_store(tmp_path: Path, stored_policy_analysis: Path) -> None:
-    study = load_benchmark("policy_topic_study")
-    out = tmp_path / "topic.json"
-    report = study.run(["--smoke", "--data-dir", str(stored_policy_analysis), "--out", str(out)])
-    assert json.loads(out.read_text(encoding="utf-8")) == report
-    sets = report["feature_sets"]
-    assert len(sets) == 1 + len(study.feature_sets())
-    assert all(0.0 <= s["test_f1"] <= 1.0 and len(s["dev_cv_f1_per_repeat"]) == 2
-               for s in sets.values())  # fmt: skip
+    study, report = _feature_set_study_smoke("policy_topic_study", tmp_path, stored_policy_analysis)
+    assert len(report["feature_sets"]) == 1 + len(study.feature_sets())
 
 
 @pytest.mark.slow
 def test_neighbourhood_study_smoke_with_a_small_store(
     tmp_path: Path, stored_policy_analysis: Path
 ) -> None:
-    study = load_benchmark("policy_neighbourhood_study")
-    out = tmp_path / "neighbourhood.json"
-    report = study.run(["--smoke", "--data-dir", str(stored_policy_analysis), "--out", str(out)])
-    assert json.loads(out.read_text(encoding="utf-8")) == report
-    sets = report["feature_sets"]
-    assert len(sets) == 1 + 4 * len(study.SIZES)
-    assert all(0.0 <= s["test_f1"] <= 1.0 and len(s["dev_cv_f1_per_repeat"]) == 2
-               for s in sets.values())  # fmt: skip
+    study, report = _feature_set_study_smoke(
+        "policy_neighbourhood_study", tmp_path, stored_policy_analysis
+    )
+    assert len(report["feature_sets"]) == 1 + 4 * len(study.SIZES)
 
 
 def test_topic_study_reads_numbers_not_years() -> None:
