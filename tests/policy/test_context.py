@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,9 @@ def test_context_is_measured_in_the_batch_kept_on_disk_and_grown_by_add(
     again_measured, _, again_nbrs = ctx.measure(f.X, f.X, f.Z, f.Z, keys, keys)
     np.testing.assert_allclose(np.asarray(loaded.context), again_measured, atol=1e-5)
     # (the copy and its original tie: in any order)
-    np.testing.assert_array_equal(np.sort(loaded.context_nbrs, axis=2), np.sort(again_nbrs, axis=2))
+    np.testing.assert_array_equal(
+        np.sort(np.asarray(loaded.context_nbrs), axis=2), np.sort(again_nbrs, axis=2)
+    )
     assert loaded.context[original, 0] > an.context[original, 0]
     store.save(loaded, path)  # a delta, not a rewrite
     assert store.delta_path(path).exists()
@@ -157,12 +160,17 @@ def test_neighbourhood_vectors_make_two_items_in_different_words_alike() -> None
                                                  np.array([[0, 1]]), x, z)).all()  # fmt: skip
 
 
+def _analysed_with_nearest(rows: list[dict[str, Any]], n: int) -> tuple[Any, np.ndarray]:
+    """An analyser fitted on the first ``n`` demo rows, and a copy of its nearest items."""
+    docs = [Document(id=r["id"], text=r["text"], title=r.get("title") or "") for r in rows[:n]]
+    an = analyzer_from_documents(docs, workers=1)
+    return an, np.asarray(an.context_nbrs).copy()
+
+
 def test_a_state_saved_without_nearest_items_measures_them_once(
     rows: list[dict[str, Any]], tmp_path: Path
 ) -> None:
-    docs = [Document(id=r["id"], text=r["text"], title=r.get("title") or "") for r in rows[:40]]
-    an = analyzer_from_documents(docs, workers=1)
-    expected = np.asarray(an.context_nbrs).copy()
+    an, expected = _analysed_with_nearest(rows, 40)
     path = store.state_path(tmp_path)
     store.save_analyzer(an, path)
     version = path / (path / "CURRENT").read_text(encoding="utf-8").strip()
@@ -172,6 +180,27 @@ def test_a_state_saved_without_nearest_items_measures_them_once(
     pairs = old.relate_corpus(np.array([[0, 1], [2, 3]]), keep_unrelated=True)
     assert len(pairs) == 2
     np.testing.assert_array_equal(np.asarray(old.context_nbrs), expected)
+    # the state on disk lacks them: the next save writes it whole, with them
+    store.save(old, path)
+    assert not store.delta_path(path).exists()
+    np.testing.assert_array_equal(np.asarray(store.load_analyzer(path).context_nbrs), expected)
+
+
+def test_a_legacy_single_pickle_state_gets_what_later_versions_added(
+    rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    an, expected = _analysed_with_nearest(rows, 30)
+    del an.__dict__["context_nbrs"]  # as pickled by a version that had no such attribute
+    path = store.state_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    with (path.parent / store.LEGACY_FILE).open("wb") as fh:
+        pickle.dump(an, fh)
+    converted = store.load_analyzer(path)
+    assert not (path.parent / store.LEGACY_FILE).exists()
+    # converted without the attribute, then measured on first use
+    assert converted.context_nbrs is None
+    converted.relate_corpus(np.array([[0, 1]]), keep_unrelated=True)
+    np.testing.assert_array_equal(np.asarray(converted.context_nbrs), expected)
 
 
 @pytest.mark.slow

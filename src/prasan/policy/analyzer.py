@@ -535,9 +535,9 @@ class Analyzer:
             return self._topic[2]
         out: dict[str, npt.NDArray[np.float32]] = {}
         lists = topic_weights(model) if model is not None else {}
-        if lists:
+        if model is not None and lists:
             # one vocabulary lookup per word, shared by every model's list
-            tokens = model["topic_tokens"] if model is not None else []
+            tokens = model["topic_tokens"]
             cols = np.fromiter((self.vocab.ids.get(t, -1) for t in tokens), np.int64, len(tokens))
             known = cols >= 0
             for key, weights in lists.items():
@@ -970,7 +970,8 @@ class Analyzer:
     def _nbrs(self, f: Features | None = None) -> npt.NDArray[np.int64]:
         """Each item's nearest items (``context_nbrs``); a state saved before session 10 has
         none, and they are measured once over its corpus ``f`` (about a minute for 29,000
-        items), so that its pairs read the neighbourhood features its model was fitted on."""
+        items), so that its pairs read the neighbourhood features its model was fitted on; the
+        state on disk then lacks them, so the next ``store.save`` rewrites it whole."""
         if self.context_nbrs is None:
             f = f or self.features
             assert f is not None and self.context_docs is not None
@@ -978,7 +979,7 @@ class Analyzer:
             _, _, self.context_nbrs = ctx.measure(
                 f.X, f.X, np.asarray(f.Z), np.asarray(f.Z), docs, docs, self.context_ref
             )
-            self.context_changed.update(range(len(self.context_nbrs)))
+            self.saved_items = 0
         return self.context_nbrs
 
 

@@ -141,8 +141,10 @@ def measure(
 def _top_with_cols(
     sims: npt.NDArray[np.floating[Any]],
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
-    """``_top(sims)`` and ``_top_cols(sims)`` from one partition of each row (the step's
-    costliest operation after the products)."""
+    """``_top(sims)``, and the columns of each row's ``NB`` largest positive entries, largest
+    first (-1 where a row has fewer: an item sharing nothing with another is not its
+    neighbour), from one partition of each row (the step's costliest operation after the
+    products)."""
     n = sims.shape[1]
     top = np.full((sims.shape[0], K), -np.inf, dtype=np.float32)
     cols = np.full((sims.shape[0], NB), -1, dtype=np.int64)
@@ -158,22 +160,6 @@ def _top_with_cols(
     keep = np.isfinite(vals[:, :nb]) & (vals[:, :nb] > 0)
     cols[:, :nb] = np.where(keep, part[:, :nb], -1)
     return top, cols
-
-
-def _top_cols(sims: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.int64]:
-    """The columns of each row's ``NB`` largest positive entries, largest first (-1 where a
-    row has fewer: an item sharing nothing with another is not its neighbour)."""
-    n = sims.shape[1]
-    out = np.full((sims.shape[0], NB), -1, dtype=np.int64)
-    k = min(NB, n)
-    if k == 0:
-        return out
-    cols = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-    vals = np.take_along_axis(sims, cols, axis=1)
-    order = np.argsort(-vals, axis=1, kind="stable")
-    cols, vals = np.take_along_axis(cols, order, 1), np.take_along_axis(vals, order, 1)
-    out[:, :k] = np.where(np.isfinite(vals) & (vals > 0), cols, -1)
-    return out
 
 
 def grow(
@@ -213,7 +199,7 @@ def grow(
             changed[rows] = True
             both = np.concatenate([nearest[rows, k].astype(np.float64), sims[rows]], axis=1)
             # the old NB nearest are the first NB of ``nearest`` (a missing one is -inf there)
-            cols = _top_cols(np.concatenate([both[:, :NB], sims[rows]], axis=1))
+            cols = _top_with_cols(np.concatenate([both[:, :NB], sims[rows]], axis=1))[1]
             ids = np.concatenate(
                 [nbrs[rows, k], np.broadcast_to(np.arange(base + s, base + e), (len(rows), e - s))],
                 axis=1,

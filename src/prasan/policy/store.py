@@ -501,10 +501,10 @@ def save(analyzer: Analyzer, path: Path) -> None:
     if analyzer.context is not None and analyzer.context_docs is not None:
         delta["context"] = np.asarray(analyzer.context[base:])
         delta["context_docs"] = np.asarray(analyzer.context_docs[base:])
+        # the stored items whose neighbourhoods the additions changed (``_grow_context``)
+        rows = np.array(sorted(analyzer.context_changed), dtype=np.int64)
         if analyzer.context_near is not None:
-            # the new items' nearest cosines, and the stored items whose neighbourhoods the
-            # additions changed (``Analyzer._grow_context``)
-            rows = np.array(sorted(analyzer.context_changed), dtype=np.int64)
+            # the new items' nearest cosines, and the changed ones
             delta["context_near"] = np.asarray(analyzer.context_near[base:])
             delta["context_changed"] = (
                 rows,
@@ -512,8 +512,7 @@ def save(analyzer: Analyzer, path: Path) -> None:
                 np.asarray(analyzer.context_near[rows]),
             )
         if analyzer.context_nbrs is not None:
-            # the new items' nearest items, and the stored items whose ones changed
-            rows = np.array(sorted(analyzer.context_changed), dtype=np.int64)
+            # the new items' nearest items, and the changed ones
             nbrs = np.asarray(analyzer.context_nbrs)
             delta["context_nbrs"] = (nbrs[base:], rows, nbrs[rows])
     if analyzer.heads_unsaved:
@@ -536,29 +535,6 @@ def save(analyzer: Analyzer, path: Path) -> None:
 
 
 # -- loading ---------------------------------------------------------------------------------
-
-
-def _apply_nbrs(analyzer: Analyzer, delta: dict[str, Any]) -> None:
-    """The items' nearest items after the additions: the stored ones with the delta's changes,
-    or, for a state saved without them, the delta's alone when it holds every stored item's
-    (``Analyzer._nbrs`` measured them before the additions); else none, measured again when
-    needed."""
-    base = int(delta["base_items"])
-    if "context_nbrs" not in delta:
-        analyzer.context_nbrs = None
-        return
-    added, rows, nbrs = delta["context_nbrs"]
-    if analyzer.context_nbrs is not None:
-        old = np.asarray(analyzer.context_nbrs)
-    elif len(set(rows.tolist()) & set(range(base))) == base:
-        old = np.full((base, *added.shape[1:]), -1, dtype=np.int64)
-    else:
-        analyzer.context_nbrs = None
-        return
-    merged = np.concatenate([old, added])
-    merged[rows] = nbrs
-    analyzer.context_nbrs = merged
-    analyzer.context_changed.update(int(k) for k in rows)
 
 
 def _apply_delta(analyzer: Analyzer, delta: dict[str, Any]) -> None:
@@ -594,7 +570,14 @@ def _apply_delta(analyzer: Analyzer, delta: dict[str, Any]) -> None:
                 analyzer.context_near, analyzer.context_changed = near, {int(k) for k in rows}
             else:  # no nearest cosines on one side: stored neighbourhoods can no longer grow
                 analyzer.context_near = None
-            _apply_nbrs(analyzer, delta)
+            if analyzer.context_nbrs is not None and "context_nbrs" in delta:
+                added, rows, nbrs = delta["context_nbrs"]
+                merged = np.concatenate([analyzer.context_nbrs, added])
+                merged[rows] = nbrs
+                analyzer.context_nbrs = merged
+                analyzer.context_changed.update(int(k) for k in rows)
+            else:  # none on one side: measured again when needed (``Analyzer._nbrs``)
+                analyzer.context_nbrs = None
         else:  # additions saved without neighbourhoods: the corpus context is incomplete
             analyzer.context = analyzer.context_docs = analyzer.context_near = None
             analyzer.context_nbrs = None
