@@ -79,7 +79,8 @@ def context_for(
     LSA over its ``relate.TOPIC_TOKENS`` most frequent words, summed over the pair's two sides
     (unnormalised, so that they are linear in each side's TF-IDF row). The basis comes back
     with them (``tokens``, ``m``: dims x tokens) to fold a fit's weights into weights per word
-    (``fold_topic``). ``dims`` other than the shipped number is for studies
+    (``fold_topic``), and ``x``: both sides' TF-IDF rows in the corpus's vocabulary (side a of
+    pair k in row 2k, side b in row 2k+1), for the studies. ``dims`` other than the shipped number is for studies
     (``policy_topic_study.py``)."""
     from prasan.policy import candidates as cand
     from prasan.policy import context as ctx
@@ -107,7 +108,7 @@ def context_for(
     cols = np.asarray(an.lsa_cols[:TOPIC_TOKENS])
     m = np.asarray(an.lsa_components[: dims or TOPIC_DIMS, : len(cols)], dtype=np.float64)
     word = {i: t for t, i in an.vocab.ids.items()}
-    basis = {"tokens": [word[int(c)] for c in cols], "m": m, "corpus_items": len(an.items)}
+    basis = {"tokens": [word[int(c)] for c in cols], "m": m, "corpus_items": len(an.items), "x": x}
     topic = np.asarray(x[:, cols] @ m.T)
     out = []
     for k in range(len(rows)):

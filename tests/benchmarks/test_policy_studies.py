@@ -118,3 +118,28 @@ def test_topic_study_reads_numbers_not_years() -> None:
     assert study.shared({"1", "2"}, {"2", "3"}, "n") == {
         "n_jaccard": 1 / 3, "n_count": 0.2, "n_cover": 0.5,
     }  # fmt: skip
+
+
+@pytest.mark.slow
+def test_shared_study_smoke_with_a_small_store(
+    tmp_path: Path, stored_policy_analysis: Path
+) -> None:
+    study, report = _feature_set_study_smoke(
+        "policy_shared_study", tmp_path, stored_policy_analysis
+    )
+    assert len(report["feature_sets"]) == 1 + 2 * len(study.WORD_C) + 2
+    curve = report["learning_curve_dev"]
+    assert [c["share"] for c in curve] == list(study.SHARES)
+    assert all(0.0 <= c["dev_cv_f1"] <= 1.0 for c in curve)
+
+
+def test_shared_study_reads_the_dates_both_items_name() -> None:
+    study = load_benchmark("policy_shared_study")
+    a = study.dates("ประชุมเมื่อวันที่ 15 ตุลาคม 2559 และ ๑๗ ต.ค. ๒๕๕๙")
+    assert a == {(15, 10), (17, 10)}
+    b = study.dates("วันที่ 30 ตุลาคม 2559")
+    assert study.date_features(a, b) == {
+        "date_jaccard": 0.0, "date_both": 1.0, "date_conflict": 1.0,
+    }  # fmt: skip
+    assert study.date_features(a, a)["date_jaccard"] == 1.0
+    assert study.date_features(set(), b)["date_both"] == 0.0
