@@ -45,26 +45,6 @@ CONTEXT_SETS: dict[str, list[str]] = {
 }
 
 
-def learning_curve(
-    x: np.ndarray, y: np.ndarray, forced: np.ndarray, vetoed: np.ndarray, repeats: int, pc: Any
-) -> list[dict[str, Any]]:
-    """Dev CV F1 with each training fold cut to a share of its pairs (one threshold per share,
-    the best mean over the repeats, as the calibration chooses it)."""
-    rng = np.random.default_rng(0)
-    out = []
-    for share in (0.25, 0.5, 0.75, 1.0):
-        p, _ = pc.oof_probabilities(x, y, repeats=repeats, share=share, rng=rng)
-        best, _ = pc.best_mean_f1(p, y, forced, vetoed)
-        out.append(
-            {
-                "share": share,
-                "training_pairs": int(len(y) * 0.8 * share),
-                "dev_cv_f1": round(best, 4),
-            }
-        )
-    return out
-
-
 def paired_gain(
     x_base: np.ndarray,
     x_more: np.ndarray,
@@ -117,8 +97,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     x = np.array([[f[n] for n in names] for f in feats])
     report: dict[str, Any] = {
         "devset": {"n": len(rows), "smoke": args.smoke},
-        "learning_curve_dev": learning_curve(
-            x[dev], y[dev], forced[dev], vetoed[dev], args.repeats, pc
+        "learning_curve_dev": pc.learning_curve(
+            x[dev], y[dev], forced[dev], vetoed[dev], repeats=args.repeats
         ),
     }
     if args.data_dir is not None:

@@ -39,7 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "policy_shared_study.json"
 C = 3.0
 WORD_C = (1.0, 10.0, 100.0)
-SHARES = (0.25, 0.5, 0.75, 1.0)
 
 
 def dates(text: str) -> set[tuple[int, int]]:
@@ -76,27 +75,6 @@ def stacked(m: sparse.csr_matrix, y: np.ndarray, dev: np.ndarray, c: float) -> n
         out[d[te]] = model.predict_proba(m[d[te]])[:, 1]
     model = LogisticRegression(C=c, max_iter=2000).fit(m[d], y[d])
     out[~dev] = model.predict_proba(m[~dev])[:, 1]
-    return out
-
-
-def learning_curve(
-    feats: list[dict[str, float]], rows: list[dict[str, Any]], cols: list[str], repeats: int
-) -> list[dict[str, Any]]:
-    """Dev CV redundancy F1 of the feature set fitted on each share of every training fold."""
-    y = np.isin([r["label"] for r in rows], pc.REDUNDANT)
-    dev = np.array([r.get("split") == "dev" for r in rows])
-    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
-    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
-    x = np.array([[f[k] for k in cols] for f in feats])[dev]
-    out = []
-    for share in SHARES:
-        p, _ = pc.oof_probabilities(
-            x, y[dev], repeats=repeats, c=C, share=share, rng=np.random.default_rng(0)
-        )
-        f1, th = pc.best_mean_f1(p, y[dev], forced[dev], vetoed[dev])
-        pairs = int(dev.sum() * 0.8 * share)
-        out.append({"share": share, "training_pairs": pairs, "dev_cv_f1": round(f1, 4),
-                    "threshold": th})  # fmt: skip
     return out
 
 
@@ -138,6 +116,9 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     def score(cols: list[str]) -> dict[str, Any]:
         return pc.score_feature_set(feats, rows, cols, repeats=args.repeats, c=C)
 
+    x_base = np.array([[f[k] for k in base] for f in feats])
+    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
+    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
     none = score(base)
     del none["weights"]
     sets: dict[str, Any] = {"none (the shipped corpus model's features)": none}
@@ -156,7 +137,9 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         corpus_items=basis["corpus_items"],
         signal_seconds=round(seconds, 1),
         feature_sets=sets,
-        learning_curve_dev=learning_curve(feats, rows, base, args.repeats),
+        learning_curve_dev=pc.learning_curve(
+            x_base[dev], y[dev], forced[dev], vetoed[dev], repeats=args.repeats, c=C
+        ),
     )
     return pc.write_study(args.out, report)
 
