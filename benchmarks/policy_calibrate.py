@@ -169,6 +169,15 @@ def fold_topic(
     return np.column_stack([mat[:, keep], mat[:, idx] @ w]), [cols[k] for k in keep] + [TOPIC]
 
 
+def rule_masks(feats: list[dict[str, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """``(forced, vetoed)``: the pairs ``decide``'s rules settle before any model, copies
+    (redundant) and the guide's not-redundant cases (another instance; appointments), which
+    win over a copy."""
+    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
+    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
+    return forced, vetoed
+
+
 def f1(gold: np.ndarray, pred: np.ndarray) -> float:
     tp = int((gold & pred).sum())
     fp = int((~gold & pred).sum())
@@ -370,8 +379,7 @@ def score_feature_set(
     ``decide``'s copy and guide rules applied."""
     y = np.isin([r["label"] for r in rows], REDUNDANT)
     dev = np.array([r.get("split") == "dev" for r in rows])
-    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
-    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
+    forced, vetoed = rule_masks(feats)
     x = np.array([[f[k] for k in cols] for f in feats])
     p, _ = oof_probabilities(x[dev], y[dev], repeats=repeats, c=c)
     cv, th = best_mean_f1(p, y[dev], forced[dev], vetoed[dev])
@@ -415,6 +423,29 @@ def study_pairs(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[di
     if args.smoke:
         rows, args.repeats = rows[:80], 2
     return rows, signals_for(rows)
+
+
+def shipped_corpus_study(
+    args: argparse.Namespace,
+) -> tuple[list[dict[str, Any]], list[dict[str, float]], dict[str, Any], list[str], float]:
+    """What a study on top of the shipped corpus model starts from: its pairs and their
+    signals with the corpus context (``study_pairs``, ``context_for``; topic columns a small
+    corpus lacks set to 0), the basis, the shipped corpus model's columns (signals, context,
+    neighbourhood vectors, topic dimensions) and the seconds all that took."""
+    import time
+
+    from prasan.policy import context as ctx
+    from prasan.policy.relate import FEATURES, TOPIC_DIMS
+
+    t0 = time.perf_counter()
+    rows, feats = study_pairs(args)
+    in_corpus, basis = context_for(rows, args.data_dir)
+    for f, extra in zip(feats, in_corpus, strict=True):
+        f.update(extra)
+        for col in topic_columns(TOPIC_DIMS):
+            f.setdefault(col, 0.0)
+    base = list(FEATURES) + list(ctx.FEATURES) + list(ctx.NEIGHBOURHOOD)
+    return rows, feats, basis, base + topic_columns(TOPIC_DIMS), time.perf_counter() - t0
 
 
 def study_report(
@@ -657,8 +688,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     # a copy is a copy (``relate.decide`` calls these duplicate whatever the model says)
     # ... unless the guide's rules call them not redundant (another instance; appointments)
-    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
-    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
+    forced, vetoed = rule_masks(feats)
     model: dict[str, Any] = {}
     report: dict[str, Any] = {"devset": str(args.devset), "sha256": hashlib.sha256(raw).hexdigest()}
 

@@ -92,8 +92,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     names = list(FEATURES)
     y = np.isin([r["label"] for r in rows], pc.REDUNDANT)
     dev = np.array([r.get("split") == "dev" for r in rows])
-    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
-    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
+    forced, vetoed = pc.rule_masks(feats)
     x = np.array([[f[n] for n in names] for f in feats])
     report: dict[str, Any] = {
         "devset": {"n": len(rows), "smoke": args.smoke},

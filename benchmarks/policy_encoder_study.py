@@ -94,8 +94,7 @@ def study(rows: list[dict[str, Any]], encoder: Any, repeats: int, pc: ModuleType
     y = np.isin(gold, pc.REDUNDANT)
     dev = np.array([r.get("split") == "dev" for r in rows])
     test = ~dev
-    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
-    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
+    forced, vetoed = pc.rule_masks(feats)
     cos = np.array([f["encoder"] for f in feats])
     alone_dev, t_alone = best_threshold(cos[dev], y[dev], pc.f1)
     names = list(FEATURES)

@@ -121,29 +121,18 @@ def shares_a_document(rows: list[dict[str, Any]]) -> np.ndarray:
 
 def run(argv: list[str] | None = None) -> dict[str, Any]:
     args = pc.corpus_study_parser(__doc__, OUT).parse_args(argv)
-    from prasan.policy import context as ctx
-    from prasan.policy.relate import FEATURES, TOPIC_DIMS
-
+    rows, feats, basis, base, seconds = pc.shipped_corpus_study(args)
     t0 = time.perf_counter()
-    rows, feats = pc.study_pairs(args)
-    in_corpus, basis = pc.context_for(rows, args.data_dir)
-    for f, extra in zip(feats, in_corpus, strict=True):
-        f.update(extra)
-        for col in pc.topic_columns(TOPIC_DIMS):  # a small corpus has fewer dimensions
-            f.setdefault(col, 0.0)
     near = pair_similarity(basis["x"])
     apart = np.where(shares_a_document(rows), -1.0, near)
-    seconds = time.perf_counter() - t0
+    seconds += time.perf_counter() - t0
 
-    base = list(FEATURES) + list(ctx.FEATURES) + list(ctx.NEIGHBOURHOOD)
-    base += pc.topic_columns(TOPIC_DIMS)
     none = pc.score_feature_set(feats, rows, base, repeats=args.repeats, c=C)
     del none["weights"]
     x = np.array([[f[k] for k in base] for f in feats])
     y = np.isin([r["label"] for r in rows], pc.REDUNDANT)
     dev = np.array([r.get("split") == "dev" for r in rows])
-    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
-    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
+    forced, vetoed = pc.rule_masks(feats)
     sets: dict[str, Any] = {"none (the shipped corpus model's features)": none}
     for label, s in (("", near), (", pairs sharing a document left out", apart)):
         for k in SIZES:

@@ -80,18 +80,11 @@ def stacked(m: sparse.csr_matrix, y: np.ndarray, dev: np.ndarray, c: float) -> n
 
 def run(argv: list[str] | None = None) -> dict[str, Any]:
     args = pc.corpus_study_parser(__doc__, OUT).parse_args(argv)
-    from prasan.policy import context as ctx
-    from prasan.policy.relate import FEATURES, TOPIC_DIMS
-
+    rows, feats, basis, base, seconds = pc.shipped_corpus_study(args)
     t0 = time.perf_counter()
-    rows, feats = pc.study_pairs(args)
-    in_corpus, basis = pc.context_for(rows, args.data_dir)
-    for f, extra, r in zip(feats, in_corpus, rows, strict=True):
-        f.update(extra)
+    for f, r in zip(feats, rows, strict=True):
         f.update(date_features(dates(r["a"]["text"]), dates(r["b"]["text"])))
         f.update(shared(numbers(r["a"]["text"]), numbers(r["b"]["text"]), "num"))
-        for col in pc.topic_columns(TOPIC_DIMS):  # a small corpus has fewer dimensions
-            f.setdefault(col, 0.0)
     x = basis["x"]
     a, b = x[0::2], x[1::2]
     products = {
@@ -108,17 +101,13 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
             for f, v in zip(feats, stacked(m, y, dev, c), strict=True):
                 f[col] = float(v)
             words[name] = [col]
-    seconds = time.perf_counter() - t0
-
-    base = list(FEATURES) + list(ctx.FEATURES) + list(ctx.NEIGHBOURHOOD)
-    base += pc.topic_columns(TOPIC_DIMS)
+    seconds += time.perf_counter() - t0
 
     def score(cols: list[str]) -> dict[str, Any]:
         return pc.score_feature_set(feats, rows, cols, repeats=args.repeats, c=C)
 
     x_base = np.array([[f[k] for k in base] for f in feats])
-    vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
-    forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
+    forced, vetoed = pc.rule_masks(feats)
     none = score(base)
     del none["weights"]
     sets: dict[str, Any] = {"none (the shipped corpus model's features)": none}
