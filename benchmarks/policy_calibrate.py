@@ -432,8 +432,6 @@ def shipped_corpus_study(
     signals with the corpus context (``study_pairs``, ``context_for``; topic columns a small
     corpus lacks set to 0), the basis, the shipped corpus model's columns (signals, context,
     neighbourhood vectors, topic dimensions) and the seconds all that took."""
-    import time
-
     from prasan.policy import context as ctx
     from prasan.policy.relate import FEATURES, TOPIC_DIMS
 
@@ -460,6 +458,25 @@ def study_report(
         "smoke": args.smoke,
         "repeats": args.repeats,
     } | fields
+
+
+def write_corpus_study(
+    args: argparse.Namespace,
+    rows: list[dict[str, Any]],
+    basis: dict[str, Any],
+    seconds: float,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Write a corpus study's report (``study_report`` with the corpus's size and the seconds
+    its signals took, then ``fields``) to ``args.out`` and return it."""
+    report = study_report(
+        args,
+        rows,
+        corpus_items=basis["corpus_items"],
+        signal_seconds=round(seconds, 1),
+        **fields,
+    )
+    return write_study(args.out, report)
 
 
 def write_study(path: Path, report: dict[str, Any]) -> dict[str, Any]:

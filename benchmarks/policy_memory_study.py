@@ -141,15 +141,14 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
                     x, s, y, dev, forced, vetoed, k=k, floor=floor, repeats=args.repeats
                 )
                 sets[f"memory, {k} nearest above {floor}{label}"] = out | pc.paired_gain(out, none)
-    report = pc.study_report(
+    return pc.write_corpus_study(
         args,
         rows,
+        basis,
+        seconds,
         c=C,
-        corpus_items=basis["corpus_items"],
-        signal_seconds=round(seconds, 1),
         feature_sets=sets,
     )
-    return pc.write_study(args.out, report)
 
 
 if __name__ == "__main__":

@@ -77,16 +77,15 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         ):
             s = score(base + extra)
             sets[label] = s | pc.paired_gain(s, none)
-    report = pc.study_report(
+    return pc.write_corpus_study(
         args,
         rows,
+        basis,
+        seconds,
         c=C,
         shipped_nearest=shipped,
-        corpus_items=basis["corpus_items"],
-        signal_seconds=round(seconds, 1),
         feature_sets=sets,
     )
-    return pc.write_study(args.out, report)
 
 
 if __name__ == "__main__":

@@ -119,18 +119,17 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         s = score(base + extra)
         s["weights"] = {k: s["weights"][k] for k in extra}
         sets[name] = s | pc.paired_gain(s, none)
-    report = pc.study_report(
+    return pc.write_corpus_study(
         args,
         rows,
+        basis,
+        seconds,
         c=C,
-        corpus_items=basis["corpus_items"],
-        signal_seconds=round(seconds, 1),
         feature_sets=sets,
         learning_curve_dev=pc.learning_curve(
             x_base[dev], y[dev], forced[dev], vetoed[dev], repeats=args.repeats, c=C
         ),
     )
-    return pc.write_study(args.out, report)
 
 
 if __name__ == "__main__":
