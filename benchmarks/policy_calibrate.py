@@ -29,6 +29,7 @@ import argparse
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,13 @@ def context_for(
     cols = np.asarray(an.lsa_cols[:TOPIC_TOKENS])
     m = np.asarray(an.lsa_components[: dims or TOPIC_DIMS, : len(cols)], dtype=np.float64)
     word = {i: t for t, i in an.vocab.ids.items()}
-    basis = {"tokens": [word[int(c)] for c in cols], "m": m, "corpus_items": len(an.items), "x": x}
+    basis = {
+        "tokens": [word[int(c)] for c in cols],
+        "m": m,
+        "corpus_items": len(an.items),
+        "x": x,
+        "side_tokens": [ai.content_tokens() for ai in sides],
+    }
     topic = np.asarray(x[:, cols] @ m.T)
     out = []
     for k in range(len(rows)):
@@ -176,6 +183,54 @@ def rule_masks(feats: list[dict[str, float]]) -> tuple[np.ndarray, np.ndarray]:
     vetoed = np.array([bool(f["_not_redundant"]) for f in feats])
     forced = np.array([bool(f["_copy"]) for f in feats]) & ~vetoed
     return forced, vetoed
+
+
+# (train, test) indices of a fold within dev -> the memory feature of its training and test
+# pairs, read from a memory of its training pairs only (``memory_columns``)
+MemoryFolds = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def memory_nearness(x: Any, dev: np.ndarray) -> np.ndarray:
+    """``(pairs, dev pairs)``: how near each labelled pair is to each dev pair
+    (``memory.nearness``; ``x``: the sides' TF-IDF rows, pair k in rows 2k and 2k+1, as
+    ``context_for``'s basis has them), -1 for a dev pair with itself."""
+    from prasan.policy import memory as mem
+
+    a, b = x[0::2], x[1::2]
+    d = np.flatnonzero(dev)
+    s = np.asarray(mem.nearness(a, b, a[d], b[d]), dtype=np.float64)
+    s[d, np.arange(len(d))] = -1.0
+    return s
+
+
+def memory_columns(
+    s: np.ndarray,
+    y: np.ndarray,
+    dev: np.ndarray,
+    *,
+    k: int | None = None,
+    floor: float | None = None,
+) -> tuple[np.ndarray, MemoryFolds]:
+    """The memory feature of every labelled pair, its memory all dev pairs (a dev pair's
+    reading of itself left out, ``s`` from ``memory_nearness``), and what cross-validation
+    on dev reads instead (``MemoryFolds``): each fold's memory holds its training pairs only,
+    so that the measure is not flattered by the held-out pairs' own labels."""
+    from prasan.policy import memory as mem
+
+    k = mem.K if k is None else k
+    floor = mem.FLOOR if floor is None else floor
+    yd = y[dev].astype(np.float64)
+    col = mem.feature(s, yd, k, floor, float(yd.mean()))
+    s_dev = s[dev]
+
+    def folds(tr: np.ndarray, te: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        prior, near = float(yd[tr].mean()), s_dev[:, tr]
+        return (
+            mem.feature(near[tr], yd[tr], k, floor, prior),
+            mem.feature(near[te], yd[tr], k, floor, prior),
+        )
+
+    return col, folds
 
 
 def f1(gold: np.ndarray, pred: np.ndarray) -> float:
@@ -265,10 +320,13 @@ def oof_probabilities(
     share: float = 1.0,
     rng: np.random.Generator | None = None,
     standardise: bool = False,
+    memory: MemoryFolds | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold probabilities of the logistic model over ``repeats`` × stratified 5-fold CV:
     ``(p, fold)``, each ``(repeats, len(y))``, ``fold`` saying which fold held each pair out.
-    ``share`` < 1 fits each fold on that share of its training pairs, drawn with ``rng``."""
+    ``share`` < 1 fits each fold on that share of its training pairs, drawn with ``rng``.
+    With ``memory`` (``memory_columns``), the last column of ``x`` is the labelled pairs'
+    memory, and each fold reads it again from a memory of its training pairs only."""
     from sklearn.model_selection import RepeatedStratifiedKFold
 
     cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=random_state)
@@ -278,8 +336,13 @@ def oof_probabilities(
         if share < 1.0:
             assert rng is not None
             tr = rng.choice(tr, max(10, int(len(tr) * share)), replace=False)
-        model = logistic(c, standardise).fit(x[tr], y[tr])
-        p[k // 5, te] = model.predict_proba(x[te])[:, 1]
+        x_tr, x_te = x[tr], x[te]
+        if memory is not None:
+            m_tr, m_te = memory(tr, te)
+            x_tr = np.column_stack([x_tr[:, :-1], m_tr])
+            x_te = np.column_stack([x_te[:, :-1], m_te])
+        model = logistic(c, standardise).fit(x_tr, y[tr])
+        p[k // 5, te] = model.predict_proba(x_te)[:, 1]
         fold[k // 5, te] = k % 5
     return p, fold
 
@@ -342,10 +405,11 @@ def cv_redundancy_f1(
     repeats: int = 10,
     c: float = 1.0,
     standardise: bool = False,
+    memory: MemoryFolds | None = None,
 ) -> tuple[float, float]:
     """Mean redundancy F1 of the logistic model over ``repeats`` × stratified 5-fold CV, at the
     best threshold of the grid, with ``decide``'s rules applied: ``(f1, threshold)``."""
-    p, _ = oof_probabilities(x, y, repeats=repeats, c=c, standardise=standardise)
+    p, _ = oof_probabilities(x, y, repeats=repeats, c=c, standardise=standardise, memory=memory)
     return best_mean_f1(p, y, forced, vetoed)
 
 
@@ -372,16 +436,18 @@ def score_feature_set(
     *,
     repeats: int,
     c: float = 1.0,
+    memory: MemoryFolds | None = None,
 ) -> dict[str, Any]:
     """A feature set scored for the studies as this script scores a model: mean redundancy F1
     over ``repeats`` x stratified 5-fold CV on dev at the best threshold (the same folds for
     every set, so per-repeat gains are paired), and the held-out test split at that threshold,
-    ``decide``'s copy and guide rules applied."""
+    ``decide``'s copy and guide rules applied. With ``memory``, the last of ``cols`` is the
+    memory feature, read in each fold from its training pairs (``memory_columns``)."""
     y = np.isin([r["label"] for r in rows], REDUNDANT)
     dev = np.array([r.get("split") == "dev" for r in rows])
     forced, vetoed = rule_masks(feats)
     x = np.array([[f[k] for k in cols] for f in feats])
-    p, _ = oof_probabilities(x[dev], y[dev], repeats=repeats, c=c)
+    p, _ = oof_probabilities(x[dev], y[dev], repeats=repeats, c=c, memory=memory)
     cv, th = best_mean_f1(p, y[dev], forced[dev], vetoed[dev])
     per_repeat = redundancy_f1_by_repeat(p, y[dev], forced[dev], vetoed[dev], th)
     m = fit(x[dev], y[dev], cols, c)
@@ -431,7 +497,8 @@ def shipped_corpus_study(
     """What a study on top of the shipped corpus model starts from: its pairs and their
     signals with the corpus context (``study_pairs``, ``context_for``; topic columns a small
     corpus lacks set to 0), the basis, the shipped corpus model's columns (signals, context,
-    neighbourhood vectors, topic dimensions) and the seconds all that took."""
+    neighbourhood vectors, topic dimensions; not the memory, which each fold must read again,
+    ``memory_columns``) and the seconds all that took."""
     from prasan.policy import context as ctx
     from prasan.policy.relate import FEATURES, TOPIC_DIMS
 
@@ -679,6 +746,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         action="store_true",
         help="corpus models without the neighbourhood vectors' cosines (before session 10)",
     )
+    ap.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="corpus models without the labelled pairs' memory (before session 12)",
+    )
     ap.add_argument("--repeats", type=int, default=10, help="repeats of 5-fold CV on dev")
     ap.add_argument("--no-study", action="store_true", help="skip the dev-only design study")
     ap.add_argument(
@@ -712,10 +784,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     std = args.standardise
 
     def fit_redundant(
-        mat: np.ndarray, cols: list[str], grid: tuple[float, ...] | None = None
+        mat: np.ndarray,
+        cols: list[str],
+        grid: tuple[float, ...] | None = None,
+        memory: MemoryFolds | None = None,
     ) -> dict[str, Any]:
         """A redundancy model fitted on dev, with its cross-validated threshold and F1 (and C,
-        when chosen by dev CV from ``grid``, or from ``C_GRID`` with ``--standardise``)."""
+        when chosen by dev CV from ``grid``, or from ``C_GRID`` with ``--standardise``); with
+        ``memory``, the last column is the memory feature (``memory_columns``)."""
         grid = grid or (C_GRID if std else (args.c,))
         cv = {
             c: cv_redundancy_f1(
@@ -726,6 +802,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 repeats=args.repeats,
                 c=c,
                 standardise=std,
+                memory=memory,
             )
             for c in grid
         }
@@ -762,15 +839,38 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for key, mat, cols in bare:
             model[key] = fit_redundant(mat, cols)
     if basis is not None:
+        from prasan.policy import memory as mem
         from prasan.policy.context import FEATURES as CONTEXT
         from prasan.policy.context import NEIGHBOURHOOD
 
         topic = topic_columns(basis["m"].shape[0])
         nbhd = [] if args.no_neighbourhood else list(NEIGHBOURHOOD)
+        folds: MemoryFolds | None = None
+        if not args.no_memory:
+            col, folds = memory_columns(memory_nearness(basis["x"], dev), y, dev)
+            for f, v in zip(feats, col, strict=True):
+                f[mem.FEATURE] = float(v)
+            shipped = mem.Memory.of_pairs(
+                [t for k in np.flatnonzero(dev) for t in basis["side_tokens"][2 * k : 2 * k + 2]],
+                list(y[dev]),
+                report["sha256"],
+            )
+            shipped.save(args.model_out.parent / Path(mem.FILE).name)
+            model[mem.FEATURE] = {
+                "k": mem.K,
+                "floor": mem.FLOOR,
+                "prior": round(shipped.prior, 6),
+                "pairs": len(shipped.y),
+                "sides": len(shipped.sides),
+                "devset_sha256": report["sha256"],
+            }
         for key, cols in (("redundant_encoder", names), ("redundant_plain", plain)):
             ccols = cols + list(CONTEXT) + nbhd + ([] if args.no_topic else topic)
+            ccols += [] if folds is None else [mem.FEATURE]  # last: what ``folds`` replaces
             mat = np.array([[f[n] for n in ccols] for f in feats])
-            model[key + "_context"] = fit_redundant(mat, ccols, None if args.no_topic else TOPIC_C)
+            model[key + "_context"] = fit_redundant(
+                mat, ccols, None if args.no_topic else TOPIC_C, folds
+            )
             if not args.no_topic:  # one weight per word in place of the dimensions
                 mat, ccols = fold_topic(model[key + "_context"], basis, mat, ccols)
             contextual.append((key + "_context", mat, ccols))

@@ -153,19 +153,3 @@ def test_memory_study_smoke_with_a_small_store(
         "policy_memory_study", tmp_path, stored_policy_analysis
     )
     assert len(report["feature_sets"]) == 1 + 2 * len(study.SIZES) * len(study.FLOORS)
-
-
-def test_memory_study_reads_the_nearest_labelled_pairs() -> None:
-    from scipy import sparse
-
-    study = load_benchmark("policy_memory_study")
-    # three pairs: the second is the first with its sides swapped, the third far from both
-    x = sparse.csr_matrix(
-        np.array([[1, 0, 0], [0, 1, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 0, 1]], float)
-    )
-    s = study.pair_similarity(x)
-    assert s[0, 1] == 1.0 and s[0, 2] == 0.0 and s[0, 0] == -1.0
-    y = np.array([1.0, 0.0])
-    near = np.array([[0.9, 0.5], [0.1, 0.2]])
-    f = study.memory_feature(near, y, k=2, floor=0.3, prior=0.4)
-    assert f[0] == pytest.approx(0.6 / 0.8) and f[1] == 0.4  # no memory pair above the floor

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from prasan.policy import memory
 from prasan.policy.relate import FEATURES, TOPIC, calibrated_model
 from tests.benchmark_scripts import load_benchmark
 
@@ -29,6 +30,14 @@ def test_shipped_model_was_fitted_on_the_dev_split_only() -> None:
     assert 0.0 < model["redundant_plain"]["threshold"] < 1.0
     # the corpus-run threshold was set against the labelled sample of a corpus run's pairs
     assert 0.0 < model["redundant_encoder"]["batch_threshold"] < 1.0
+    # the corpus models read the memory of the dev pairs, shipped with the model they fit
+    shipped = memory.shipped()
+    assert shipped is not None
+    assert shipped.devset_sha256 == model["memory"]["devset_sha256"]
+    assert shipped.devset_sha256 == model["trained_on"]["devset_sha256"]
+    assert len(shipped.y) == model["memory"]["pairs"] == model["trained_on"]["pairs"]
+    for key in ("redundant_encoder_context", "redundant_plain_context"):
+        assert model[key]["weights"][memory.FEATURE] > 0
 
 
 @pytest.mark.slow
@@ -88,3 +97,35 @@ def test_a_standardised_fit_is_folded_into_the_weights_the_analyser_reads() -> N
     np.testing.assert_allclose(
         mod.prob(raw, x, names), mod.logistic(3.0).fit(x, y).predict_proba(x)[:, 1], atol=1e-4
     )
+
+
+@pytest.mark.slow
+def test_calibration_with_a_corpus_ships_the_memory_of_dev_pairs(
+    tmp_path: Path, stored_policy_analysis: Path
+) -> None:
+    if not DEVSET.exists():
+        pytest.skip(f"labelled set not in this checkout: {DEVSET}")
+    lines = DEVSET.read_text(encoding="utf-8").splitlines()
+    devset = tmp_path / "devset.jsonl"
+    devset.write_text("\n".join(lines[:60] + lines[300:360]) + "\n", encoding="utf-8")
+    model_out, report_out = tmp_path / "m.json", tmp_path / "r.json"
+    mod = load_benchmark("policy_calibrate")
+    mod.main(
+        ["--devset", str(devset), "--model-out", str(model_out), "--report-out",
+         str(report_out), "--data-dir", str(stored_policy_analysis), "--repeats", "2",
+         "--no-study"]
+    )  # fmt: skip
+    model = json.loads(model_out.read_text(encoding="utf-8"))
+    rows = [json.loads(line) for line in lines[:60] + lines[300:360]]
+    dev = [r for r in rows if r["split"] == "dev"]
+    # the corpus models read the memory; the single-comparison ones do not
+    for key in ("redundant_encoder_context", "redundant_plain_context"):
+        assert memory.FEATURE in model[key]["weights"]
+    assert memory.FEATURE not in model["redundant_encoder"]["weights"]
+    # the memory is the dev pairs, their sides' words shipped next to the model
+    shipped = memory.Memory.load(tmp_path / "relate_memory.npz")
+    assert len(shipped.y) == model["memory"]["pairs"] == len(dev)
+    assert shipped.prior == pytest.approx(model["memory"]["prior"])
+    redundant = [r["label"] in ("duplicate", "overlap") for r in dev]
+    assert [bool(v) for v in shipped.y] == redundant
+    assert model["memory"]["devset_sha256"] == model["trained_on"]["devset_sha256"]

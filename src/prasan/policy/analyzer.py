@@ -24,6 +24,7 @@ from scipy import sparse
 
 from prasan.policy import candidates as cand
 from prasan.policy import context as ctx
+from prasan.policy import memory as mem
 from prasan.policy.evidence import Passage, SentenceSide, align
 from prasan.policy.ingest import Document, Item, split_items
 from prasan.policy.relate import (
@@ -234,6 +235,9 @@ class Analyzer:
         # each redundancy model's topic weights over this vocabulary's columns, and for which
         # model file and how many words they were aligned (``_topic_columns``)
         self._topic: tuple[int, object, dict[str, npt.NDArray[np.float32]]] | None = None
+        # the labelled pairs' memory (``memory``) in this vocabulary, and for which memory and
+        # how many words it was built (``_memory``)
+        self._memory_rows: tuple[int, object, sparse.csr_matrix] | None = None
         # where stored items' texts come from when evidence needs them (see ``store``)
         self.text_source: Callable[[list[str]], dict[str, str]] | None = None
         # stored items' sentence spans and tokens, as segmenting their texts would give
@@ -505,6 +509,7 @@ class Analyzer:
                 a, b = int(pairs[k, 0]), int(pairs[k, 1])
                 s.context = ctx.pair_features(c[a], c[b], s.cosine, s.dense)
                 s.context.update(ctx.neighbourhood_features(nbhd[k]))
+            self._attach_memory(f.X, pairs, sig)
         # every model with a prior reads it, with or without the corpus context (a state saved
         # before the context, or ``AnalyzerConfig(context=False)``, decides by the base models)
         self._attach_topic(pairs, sig)
@@ -566,6 +571,35 @@ class Analyzer:
         scores = self._topic_of(self.features.X[rows])
         for k, s in enumerate(sig):
             s.topic = {key: float(sc[at[k, 0]] + sc[at[k, 1]]) for key, sc in scores.items()}
+
+    def _memory(self) -> tuple[mem.Memory, sparse.csr_matrix] | None:
+        """The shipped memory of labelled pairs and its sides' rows in this vocabulary, when
+        the corpus models read it (``memory.FEATURE``); rebuilt when the vocabulary grew."""
+        from prasan.policy.relate import calibrated_model, reads_memory
+
+        model = calibrated_model()
+        memory = mem.shipped() if model is not None and reads_memory(model) else None
+        if memory is None:
+            return None
+        n = len(self.vocab.df)
+        cached = self._memory_rows
+        if cached is None or cached[0] != n or cached[1] is not memory:
+            cached = self._memory_rows = (n, memory, memory.matrix(self.vocab, self.idf))
+        return memory, cached[2]
+
+    def _attach_memory(
+        self, x: sparse.csr_matrix, pairs: npt.NDArray[np.int64], sig: list[PairSignals]
+    ) -> None:
+        """Each pair's ``memory`` feature (pairs of rows of ``x``) into its context."""
+        found = self._memory() if len(pairs) else None
+        if found is None:
+            return
+        t0 = time.perf_counter()
+        values = mem.pair_features(x, pairs, *found)
+        for s, v in zip(sig, values, strict=True):
+            assert s.context is not None
+            s.context[mem.FEATURE] = float(v)
+        self.timings["memory"] = time.perf_counter() - t0
 
     def _consult_encoder(
         self, pairs: npt.NDArray[np.int64], sig: list[PairSignals], rels: list[Relation]
@@ -767,6 +801,7 @@ class Analyzer:
             s.context = ctx.pair_features(stats[0], stats[1], s.cosine, s.dense)
             nbhd = ctx.neighbourhood_cosines(nbrs, np.array([[0, 1]]), f.X, np.asarray(f.Z))
             s.context.update(ctx.neighbourhood_features(nbhd[0]))
+            self._attach_memory(xq, np.array([[0, 1]]), [s])
 
     def pair_signals(
         self, text_a: str, text_b: str, in_corpus: tuple[str, str] | None = None

@@ -19,6 +19,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from prasan.policy.memory import FEATURE as MEMORY
+
 FACETS = ("goal", "activity", "beneficiary", "agency", "area", "budget")
 LABELS = ("duplicate", "overlap", "related", "unrelated")
 RANK = {"duplicate": 3, "overlap": 2, "related": 1, "unrelated": 0}
@@ -205,6 +207,12 @@ def redundancy_model_key(model: dict[str, Any], *, encoder: bool, context: bool)
     return key + "_context" if context and key + "_context" in model else key
 
 
+def reads_memory(model: dict[str, Any]) -> bool:
+    """Whether the model file's corpus models read the labelled pairs' memory
+    (``prasan.policy.memory``)."""
+    return isinstance(model.get(MEMORY), dict)
+
+
 def _prob(m: dict[str, Any], f: dict[str, float]) -> float:
     z = float(m["intercept"]) + sum(float(w) * f[k] for k, w in m["weights"].items())
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
@@ -231,6 +239,9 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     red = model[key]
     if TOPIC in red:
         f[TOPIC] = (s.topic or {}).get(key, 0.0)
+    if MEMORY in red["weights"] and MEMORY not in f:
+        # a pair the memory was not read for (its file missing): the memory's base rate
+        f[MEMORY] = float(model[MEMORY]["prior"])
     p = _prob(red, f)
     threshold = redundancy_threshold(cfg, red, batch=batch)
     copy = is_copy(s)
