@@ -19,6 +19,7 @@ from prasan.policy.analyzer import AnalyzerConfig, analyzer_from_documents
 from prasan.policy.demo import demo_corpus_path
 from prasan.policy.ingest import Document, split_items
 from tests.benchmark_scripts import load_benchmark
+from tests.policy.fake_models import model_file
 
 
 def test_neighbourhood_leaves_out_the_items_own_document() -> None:
@@ -67,16 +68,8 @@ def test_growing_a_corpus_keeps_the_old_items_neighbourhoods_exact() -> None:
 def test_decide_reads_the_context_model_only_for_a_pair_in_a_corpus(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    base = {"intercept": -5.0, "weights": {}, "threshold": 0.5}
     with_context = {"intercept": 5.0, "weights": {"x_margin": 0.0}, "threshold": 0.5}
-    model: dict[str, Any] = {
-        "redundant_plain": base,
-        "redundant_encoder": base,
-        "redundant_plain_context": with_context,
-        "redundant_encoder_context": with_context,
-        "duplicate_vs_overlap": {"intercept": 5.0, "weights": {}},
-        "related_vs_unrelated": {"intercept": 5.0, "weights": {}},
-    }
+    model = model_file(with_context)
     monkeypatch.setattr(relate, "calibrated_model", lambda: model)
     s = relate.PairSignals(cosine=0.3, jaccard=0.1, containment=0.1, title=0.1, dense=0.3)
     assert relate.decide(s).label == "related"  # no corpus: the base model

@@ -3,8 +3,6 @@ the corpus models in batch analysis, ``add`` and an in-corpus comparison."""
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +13,9 @@ from scipy import sparse
 from prasan.policy import candidates as cand
 from prasan.policy import memory, relate
 from prasan.policy.analyzer import analyzer_from_documents
-from prasan.policy.demo import demo_corpus_path
 from prasan.policy.ingest import Document
 from tests.benchmark_scripts import load_benchmark
+from tests.policy.fake_models import model_file
 
 
 def test_nearness_is_the_lesser_side_matched_the_better_way_round() -> None:
@@ -71,17 +69,8 @@ def test_a_memory_is_read_in_each_corpus_vocabulary() -> None:
 
 
 def _model(weight: float) -> dict[str, Any]:
-    base = {"intercept": -5.0, "weights": {}, "threshold": 0.5}
     corpus = {"intercept": -1.0, "weights": {"memory": weight}, "threshold": 0.5}
-    return {
-        "redundant_plain": base,
-        "redundant_encoder": base,
-        "redundant_plain_context": corpus,
-        "redundant_encoder_context": corpus,
-        "duplicate_vs_overlap": {"intercept": 5.0, "weights": {}},
-        "related_vs_unrelated": {"intercept": 5.0, "weights": {}},
-        "memory": {"k": 5, "floor": 0.3, "prior": 0.25},
-    }
+    return model_file(corpus, memory={"k": 5, "floor": 0.3, "prior": 0.25})
 
 
 def test_decide_reads_the_memory_and_its_base_rate_without_one(
@@ -97,17 +86,10 @@ def test_decide_reads_the_memory_and_its_base_rate_without_one(
     assert relate.decide(s).score == pytest.approx(0.5)
 
 
-@pytest.fixture(scope="module")
-def corpus() -> list[Document]:
-    with gzip.open(demo_corpus_path(), "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh][:60]
-    return [Document(id=r["id"], text=r["text"], title=r.get("title") or "") for r in rows]
-
-
 def test_corpus_pairs_read_the_readers_decision_on_the_nearest_labelled_pairs(
-    corpus: list[Document], monkeypatch: pytest.MonkeyPatch
+    demo_documents: list[Document], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    an = analyzer_from_documents(corpus, workers=1)
+    an = analyzer_from_documents(demo_documents, workers=1)
     pairs = an.candidate_pairs()
     assert len(pairs) > 2
     (a, b), (c, d) = pairs[0], pairs[-1]
@@ -132,14 +114,14 @@ def test_corpus_pairs_read_the_readers_decision_on_the_nearest_labelled_pairs(
 
 
 def test_a_model_without_a_memory_reads_none(
-    corpus: list[Document], monkeypatch: pytest.MonkeyPatch
+    demo_documents: list[Document], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     model = _model(4.0)
     del model["memory"]
     for key in ("redundant_plain_context", "redundant_encoder_context"):
         model[key] = {"intercept": -1.0, "weights": {}, "threshold": 0.5}
     monkeypatch.setattr(relate, "calibrated_model", lambda: model)
-    an = analyzer_from_documents(corpus[:20], workers=1)
+    an = analyzer_from_documents(demo_documents[:20], workers=1)
     for p in an.relate_corpus(an.candidate_pairs(), keep_unrelated=True):
         assert "memory" not in (p.relation.signals.context or {})
 

@@ -3,8 +3,6 @@ read by the corpus models in batch analysis, ``add`` and an in-corpus comparison
 
 from __future__ import annotations
 
-import gzip
-import json
 from typing import Any
 
 import numpy as np
@@ -12,28 +10,19 @@ import pytest
 
 from prasan.policy import relate
 from prasan.policy.analyzer import AnalyzerConfig, analyzer_from_documents
-from prasan.policy.demo import demo_corpus_path
 from prasan.policy.ingest import Document
 from tests.benchmark_scripts import load_benchmark
+from tests.policy.fake_models import model_file
 
 
 def _model(topic_tokens: list[str], weights: list[float], intercept: float) -> dict[str, Any]:
-    base = {"intercept": -5.0, "weights": {}, "threshold": 0.5}
     corpus = {
         "intercept": intercept,
         "weights": {"topic": 1.0},
         "threshold": 0.5,
         "topic": weights,
     }
-    return {
-        "redundant_plain": base,
-        "redundant_encoder": base,
-        "redundant_plain_context": corpus,
-        "redundant_encoder_context": corpus,
-        "duplicate_vs_overlap": {"intercept": 5.0, "weights": {}},
-        "related_vs_unrelated": {"intercept": 5.0, "weights": {}},
-        "topic_tokens": topic_tokens,
-    }
+    return model_file(corpus, topic_tokens=topic_tokens)
 
 
 def test_decide_reads_the_pairs_topic_prior_for_its_model(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,17 +40,10 @@ def test_decide_reads_the_pairs_topic_prior_for_its_model(monkeypatch: pytest.Mo
     assert model["topic_tokens"] == ["ข้าว"]
 
 
-@pytest.fixture(scope="module")
-def corpus() -> list[Document]:
-    with gzip.open(demo_corpus_path(), "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh][:60]
-    return [Document(id=r["id"], text=r["text"], title=r.get("title") or "") for r in rows]
-
-
 def test_corpus_pairs_and_in_corpus_comparisons_read_the_same_prior(
-    corpus: list[Document], monkeypatch: pytest.MonkeyPatch
+    demo_documents: list[Document], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    an = analyzer_from_documents(corpus, workers=1)
+    an = analyzer_from_documents(demo_documents, workers=1)
     assert an.features is not None
     words = sorted(an.vocab.ids, key=an.vocab.ids.__getitem__)[:300]
     rng = np.random.default_rng(3)
@@ -93,13 +75,13 @@ def test_corpus_pairs_and_in_corpus_comparisons_read_the_same_prior(
 
 
 def test_an_analyser_without_a_topic_model_reads_no_prior(
-    corpus: list[Document], monkeypatch: pytest.MonkeyPatch
+    demo_documents: list[Document], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     model = _model([], [], intercept=-1.0)
     for key in ("redundant_plain_context", "redundant_encoder_context"):
         model[key] = {"intercept": -1.0, "weights": {}, "threshold": 0.5}
     monkeypatch.setattr(relate, "calibrated_model", lambda: model)
-    an = analyzer_from_documents(corpus[:20], workers=1)
+    an = analyzer_from_documents(demo_documents[:20], workers=1)
     pairs = an.candidate_pairs()
     for p in an.relate_corpus(pairs, keep_unrelated=True):
         assert p.relation.signals.topic == {}
@@ -130,9 +112,9 @@ def test_folding_the_topic_dimensions_keeps_the_probabilities() -> None:
 
 
 def test_a_bare_comparison_reads_the_single_comparison_models_prior(
-    corpus: list[Document], monkeypatch: pytest.MonkeyPatch
+    demo_documents: list[Document], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    an = analyzer_from_documents(corpus[:20], workers=1)
+    an = analyzer_from_documents(demo_documents[:20], workers=1)
     words = sorted(an.vocab.ids, key=an.vocab.ids.__getitem__)[:200]
     model = _model(words, [1.0] * len(words), intercept=-1.0)
     # the single-comparison model has a prior too (fitted with a corpus basis)
@@ -143,7 +125,7 @@ def test_a_bare_comparison_reads_the_single_comparison_models_prior(
         "topic": [1.0] * len(words),
     }
     monkeypatch.setattr(relate, "calibrated_model", lambda: model)
-    text_a, text_b = corpus[0].text, corpus[1].text
+    text_a, text_b = demo_documents[0].text, demo_documents[1].text
     s = an.pair_signals(text_a, text_b)
     assert s.context is None and s.topic is not None  # no corpus: no context, but a prior
     fa = an.featurize([an.analyze_text(text_a, "", "a")], {})
@@ -161,9 +143,11 @@ def test_a_bare_comparison_reads_the_single_comparison_models_prior(
 
 
 def test_a_corpus_without_context_still_reads_the_base_models_prior(
-    corpus: list[Document], monkeypatch: pytest.MonkeyPatch
+    demo_documents: list[Document], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    an = analyzer_from_documents(corpus[:20], config=AnalyzerConfig(context=False), workers=1)
+    an = analyzer_from_documents(
+        demo_documents[:20], config=AnalyzerConfig(context=False), workers=1
+    )
     assert an.context is None
     words = sorted(an.vocab.ids, key=an.vocab.ids.__getitem__)[:200]
     model = _model(words, [1.0] * len(words), intercept=-1.0)
