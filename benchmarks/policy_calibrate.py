@@ -377,13 +377,15 @@ def learning_curve(
     *,
     repeats: int,
     c: float = 1.0,
+    memory: MemoryFolds | None = None,
 ) -> list[dict[str, Any]]:
     """Dev CV redundancy F1 with each training fold cut to 25, 50, 75 and 100 % of its pairs
-    (drawn with a generator seeded 0 for each share), each at its own best threshold."""
+    (drawn with a generator seeded 0 for each share), each at its own best threshold; with
+    ``memory``, the memory holds the fold's cut training pairs only."""
     out = []
     for share in (0.25, 0.5, 0.75, 1.0):
         rng = np.random.default_rng(0)
-        p, _ = oof_probabilities(x, y, repeats=repeats, c=c, share=share, rng=rng)
+        p, _ = oof_probabilities(x, y, repeats=repeats, c=c, share=share, rng=rng, memory=memory)
         f1_, th = best_mean_f1(p, y, forced, vetoed)
         out.append(
             {

@@ -18,7 +18,9 @@ each fold's memory holding only its training pairs (``policy_calibrate.memory_co
 the redundancy threshold with the best mean F1; then the held-out test split, its memory all of
 dev. Variants: ``k`` 5 or 20, ``floor`` 0.2, 0.3 or 0.4, and the memory with or without the
 labelled pairs that share a document with the pair (how much of the gain is the same item
-read again, which a corpus run also meets, and how much is the same kind of pair). The base is
+read again, which a corpus run also meets, and how much is the same kind of pair); and the
+learning curve with and without the memory (each fold cut to 25-100 % of its training pairs,
+the memory with it). The base is
 the shipped corpus model's other features at C = 3. Run, after a full analysis (``PRASAN_DATA_DIR=DIR
 prasan policy analyze thaigov.jsonl.gz --out DIR/out``): ``.venv/bin/python
 benchmarks/policy_memory_study.py --data-dir DIR`` (about 6 minutes on 2 cores), or
@@ -75,6 +77,18 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
                 out["memory_weight"] = out.pop("weights")[FEATURE]
                 out["test_pairs_with_a_memory_hit"] = int((s[test].max(axis=1) > floor).sum())
                 sets[f"memory, {k} nearest above {floor}{label}"] = out | pc.paired_gain(out, none)
+    # does the memory gain grow with the labelled set? each fold cut to a share of its pairs,
+    # the memory cut with it
+    col, folds = pc.memory_columns(near, y, dev)
+    for f, v in zip(feats, col, strict=True):
+        f[FEATURE] = float(v)
+    forced, vetoed = pc.rule_masks(feats)
+    curves = {}
+    for name, cols, mem in (("without", base, None), ("with the memory", [*base, FEATURE], folds)):
+        x = np.array([[f[k] for k in cols] for f in feats])[dev]
+        curves[name] = pc.learning_curve(
+            x, y[dev], forced[dev], vetoed[dev], repeats=args.repeats, c=C, memory=mem
+        )
     return pc.write_corpus_study(
         args,
         rows,
@@ -82,6 +96,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         seconds,
         c=C,
         feature_sets=sets,
+        learning_curve_dev=curves,
     )
 
 

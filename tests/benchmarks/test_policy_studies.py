@@ -153,3 +153,8 @@ def test_memory_study_smoke_with_a_small_store(
         "policy_memory_study", tmp_path, stored_policy_analysis
     )
     assert len(report["feature_sets"]) == 1 + 2 * len(study.SIZES) * len(study.FLOORS)
+    curves = report["learning_curve_dev"]
+    assert set(curves) == {"without", "with the memory"}
+    for curve in curves.values():
+        assert [c["share"] for c in curve] == [0.25, 0.5, 0.75, 1.0]
+        assert all(0.0 <= c["dev_cv_f1"] <= 1.0 for c in curve)
