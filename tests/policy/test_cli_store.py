@@ -95,3 +95,9 @@ def test_compare_in_the_stored_corpus(env: Path) -> None:
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["label"] == "duplicate" and out["evidence"]
+    # in a corpus the readers' memory is read and shown; outside one it is not
+    assert 0.0 <= out["signals"]["memory"] <= 1.0
+    res = runner.invoke(app, [*args[:-2], "--in-corpus"])
+    assert "memory:" in res.output and "base rate" in res.output
+    res = runner.invoke(app, args[:-1])
+    assert json.loads(res.output)["signals"]["memory"] is None

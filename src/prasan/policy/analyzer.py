@@ -847,6 +847,13 @@ class Analyzer:
                 # another year, round, phase or province of one programme (explanation only;
                 # the model does not read these, see docs/policy.md)
                 "instance": {k: v for k, v in instance_features(s).items() if v},
+                # in a corpus: how far the nearest labelled pairs were redundant by the
+                # readers (``memory``; None outside a corpus or without a memory)
+                "memory": (
+                    None
+                    if s.context is None or mem.FEATURE not in s.context
+                    else round(s.context[mem.FEATURE], 4)
+                ),
             },
             agencies=(ai.p.agencies, bi.p.agencies),
         )

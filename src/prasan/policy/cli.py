@@ -202,6 +202,11 @@ def compare(
     typer.echo(
         f"agencies: A {', '.join(r.agencies[0]) or '-'} | B {', '.join(r.agencies[1]) or '-'}"
     )
+    if r.signals.get("memory") is not None:
+        typer.echo(
+            f"memory:   {r.signals['memory']:.2f} (the readers' share of redundant among the "
+            "labelled pairs nearest to these two, or the base rate when none is near)"
+        )
     for k, e in enumerate(r.evidence, 1):
         typer.echo(f"evidence {k} ({e['score']:.2f}):\n  A: {e['a']}\n  B: {e['b']}")
 
