@@ -13,8 +13,11 @@ agencies, the gap between the items' dates, the years they name) are computed by
   each with the cut of the best cross-validated macro F1 of its two labels;
 - with ``--data-dir DIR`` (a stored full-corpus analysis), also ``redundant_encoder_context`` /
   ``redundant_plain_context``: the same plus each pair's corpus context
-  (``prasan.policy.context``), which batch analysis and ``add`` read; their corpus-run
-  threshold is set on the context model's probabilities.
+  (``prasan.policy.context``), the topic prior and the readers' memory (the dev pairs nearest
+  to the pair, ``prasan.policy.memory``; in cross-validation each fold's memory holds its
+  training pairs only, ``memory_columns``), which batch analysis and ``add`` read; their
+  corpus-run threshold is set on the context model's probabilities. The memory's sides' words
+  go to ``data/relate_memory.npz`` beside the model (``--no-memory``: fit without it).
 
 The redundancy threshold is the best mean F1 over 10 repeats of stratified 5-fold
 cross-validation on dev (with the copy rule ``decide`` applies before the model). Coefficients go to

@@ -572,20 +572,21 @@ class Analyzer:
         for k, s in enumerate(sig):
             s.topic = {key: float(sc[at[k, 0]] + sc[at[k, 1]]) for key, sc in scores.items()}
 
-    def _memory(self) -> tuple[mem.Memory, sparse.csr_matrix] | None:
-        """The shipped memory of labelled pairs and its sides' rows in this vocabulary, when
-        the corpus models read it (``memory.FEATURE``); rebuilt when the vocabulary grew."""
+    def _memory(self) -> tuple[mem.Memory, sparse.csr_matrix, dict[str, Any]] | None:
+        """The shipped memory of labelled pairs, its sides' rows in this vocabulary and the
+        model file's settings for it (``k``, ``floor``), when the corpus models read it
+        (``memory.FEATURE``); the rows are rebuilt when the vocabulary grew."""
         from prasan.policy.relate import calibrated_model, reads_memory
 
         model = calibrated_model()
         memory = mem.shipped() if model is not None and reads_memory(model) else None
-        if memory is None:
+        if memory is None or model is None:
             return None
         n = len(self.vocab.df)
         cached = self._memory_rows
         if cached is None or cached[0] != n or cached[1] is not memory:
             cached = self._memory_rows = (n, memory, memory.matrix(self.vocab, self.idf))
-        return memory, cached[2]
+        return memory, cached[2], model[mem.FEATURE]
 
     def _attach_memory(
         self, x: sparse.csr_matrix, pairs: npt.NDArray[np.int64], sig: list[PairSignals]
@@ -595,7 +596,9 @@ class Analyzer:
         if found is None:
             return
         t0 = time.perf_counter()
-        values = mem.pair_features(x, pairs, *found)
+        memory, rows, settings = found
+        k, floor = int(settings.get("k", mem.K)), float(settings.get("floor", mem.FLOOR))
+        values = mem.pair_features(x, pairs, memory, rows, k=k, floor=floor)
         for s, v in zip(sig, values, strict=True):
             assert s.context is not None
             s.context[mem.FEATURE] = float(v)
