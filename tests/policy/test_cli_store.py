@@ -101,3 +101,7 @@ def test_compare_in_the_stored_corpus(env: Path) -> None:
     assert "memory:" in res.output and "base rate" in res.output
     res = runner.invoke(app, args[:-1])
     assert json.loads(res.output)["signals"]["memory"] is None
+    # the command's --embedder none did not take the encoder from the process's default
+    from prasan.policy import default_analyzer
+
+    assert default_analyzer().embedder is not None

@@ -160,6 +160,8 @@ def compare(
     ] = False,
 ) -> None:
     """Compare two policy texts: label, score, facets and evidence."""
+    import copy
+
     from prasan.policy import default_analyzer
     from prasan.policy.embed import get_embedder
 
@@ -176,7 +178,9 @@ def compare(
             _err(f"error: {exc.detail}")
             raise typer.Exit(2) from exc
     else:
-        an = default_analyzer()
+        # a copy: the process's shared default analyser keeps its own encoder (``compare_texts``
+        # callers in the same process must not inherit this command's ``--embedder``)
+        an = copy.copy(default_analyzer())
     an.embedder = get_embedder(embedder)
     # two texts from outside the corpus: document ids no stored item has
     docs = ("compare:a", "compare:b") if in_corpus else None
