@@ -144,3 +144,24 @@ def test_cross_validation_never_reads_the_held_out_pairs_labels() -> None:
     after = cal.memory_columns(s, flipped, dev)[1](tr, te)
     np.testing.assert_array_equal(before[0], after[0])
     np.testing.assert_array_equal(before[1], after[1])
+
+
+def test_pair_features_are_exactly_the_feature_of_the_nearness() -> None:
+    # the run's way (each item's cosines once, those under the floor dropped) gives what the
+    # definition gives: the feature of every pair's nearness to every memory pair
+    rng = np.random.default_rng(4)
+    x = sparse.csr_matrix(rng.random((40, 12)) ** 4)
+    x = sparse.csr_matrix(x.multiply(1 / np.sqrt(x.multiply(x).sum(axis=1))))
+    m = sparse.csr_matrix(x[:20])
+    # ten memory pairs whose sides are the first 20 rows (their words do not matter here)
+    shipped = memory.Memory(
+        words=[], ptr=np.zeros(21, dtype=np.int64), word=np.zeros(0, np.int32),
+        count=np.zeros(0, np.int32), a=np.arange(0, 20, 2), b=np.arange(1, 20, 2),
+        y=(rng.random(10) < 0.5).astype(np.float64),
+    )  # fmt: skip
+    pairs = rng.integers(0, 40, size=(30, 2))
+    got = memory.pair_features(x, pairs, shipped, m, block=7)
+    near = memory.nearness(x[pairs[:, 0]], x[pairs[:, 1]], m[shipped.a], m[shipped.b])
+    want = memory.feature(near, shipped.y, prior=shipped.prior)
+    np.testing.assert_allclose(got, want, atol=1e-6)
+    assert (got != shipped.prior).any()  # some pairs are near a memory pair

@@ -167,18 +167,32 @@ def shipped() -> Memory | None:
         return Memory.load(io.BytesIO(fh.read()))
 
 
+def side_nearness(
+    ca: npt.NDArray[np.floating[Any]],
+    cb: npt.NDArray[np.floating[Any]],
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float32]:
+    """``(q, m)``: how near each query pair is to each memory pair, from its two sides'
+    cosines with every memory side (``ca``, ``cb``: ``(q, sides)``) and the memory pairs'
+    sides (``a``, ``b``): the lesser of the two sides' cosines, the sides matched the better
+    way round. The one definition of nearness."""
+    out: npt.NDArray[np.float32] = np.maximum(
+        np.minimum(ca[:, a], cb[:, b]), np.minimum(ca[:, b], cb[:, a])
+    ).astype(np.float32, copy=False)
+    return out
+
+
 def nearness(
     qa: sparse.csr_matrix, qb: sparse.csr_matrix, ma: sparse.csr_matrix, mb: sparse.csr_matrix
 ) -> npt.NDArray[np.float32]:
-    """``(q, m)``: how near each query pair (sides: rows of ``qa``, ``qb``) is to each memory
-    pair (rows of ``ma``, ``mb``), all unit TF-IDF rows of one width: the lesser of the two
-    sides' cosines, the sides matched the better way round."""
-    aa = np.asarray((qa @ ma.T).toarray(), dtype=np.float32)
-    bb = np.asarray((qb @ mb.T).toarray(), dtype=np.float32)
-    ab = np.asarray((qa @ mb.T).toarray(), dtype=np.float32)
-    ba = np.asarray((qb @ ma.T).toarray(), dtype=np.float32)
-    out: npt.NDArray[np.float32] = np.maximum(np.minimum(aa, bb), np.minimum(ab, ba))
-    return out
+    """``(q, m)``: ``side_nearness`` of each query pair (sides: rows of ``qa``, ``qb``) to each
+    memory pair (rows of ``ma``, ``mb``), all unit TF-IDF rows of one width."""
+    m_t = sparse.csr_matrix(sparse.vstack([ma, mb]).T)
+    ca = np.asarray((qa @ m_t).toarray(), dtype=np.float32)
+    cb = np.asarray((qb @ m_t).toarray(), dtype=np.float32)
+    n = ma.shape[0]
+    return side_nearness(ca, cb, np.arange(n), np.arange(n, 2 * n))
 
 
 def feature(
@@ -236,9 +250,7 @@ def pair_features(
     cos = sparse.vstack(parts).tocsr()
     for s in range(0, len(pairs), block):
         ca, cb = cos[inv[s : s + block, 0]].toarray(), cos[inv[s : s + block, 1]].toarray()
-        near = np.maximum(
-            np.minimum(ca[:, mem.a], cb[:, mem.b]), np.minimum(ca[:, mem.b], cb[:, mem.a])
-        )
+        near = side_nearness(ca, cb, mem.a, mem.b)
         hit = np.flatnonzero(near.max(axis=1) > floor)  # the rest: the prior
         out[s + hit] = feature(near[hit], mem.y, k, floor, mem.prior)
     return out
