@@ -2,29 +2,29 @@
 
 Most of the corpus model's remaining errors are kinds of pair the readers decide by a rule the
 features cannot read (two meetings of one committee with other agendas are ``related``; one
-minister's visits to two sites of one drive are ``duplicate``), and the labelled set holds
-many pairs of the same kinds: its corpus-run samples come from the same series. A *memory* of
+minister's visits to two sites of one drive are ``duplicate``), and the labelled set holds many
+pairs of the same kinds: its corpus-run samples come from the same series. A *memory* of
 labelled pairs reads them back: for a pair (a, b), a labelled pair (a', b') is as near as the
 lesser of its two sides' TF-IDF cosines in the corpus's vocabulary, the sides matched the
-better way round (``prasan.policy.memory.nearness``); the feature is the mean redundancy of its ``k``
-nearest labelled pairs, each weighted by how far its nearness exceeds a ``floor``, and the
-memory's base rate where none does (``memory.feature``). Session 12 built it into the corpus
-models at 5 nearest above 0.3 (``policy_calibrate.py``); this study keeps the measure that
-chose it.
+better way round (``prasan.policy.memory.nearness``); the feature is the mean redundancy of its
+``k`` nearest labelled pairs, each weighted by how far its nearness exceeds a ``floor``, and
+the memory's base rate where none does (``memory.feature``). Session 12 built it into the
+corpus models at 5 nearest above 0.3 (``policy_calibrate.py``); this study keeps the measure
+that chose it.
 
 Measured honestly, as ``policy_calibrate.py`` measures a model: 10 repeats of stratified 5-fold
-cross-validation on dev, the same folds as the model without the memory (``oof_probabilities``),
-each fold's memory holding only its training pairs (``policy_calibrate.memory_columns``);
-the redundancy threshold with the best mean F1; then the held-out test split, its memory all of
-dev. Variants: ``k`` 5 or 20, ``floor`` 0.2, 0.3 or 0.4, and the memory with or without the
-labelled pairs that share a document with the pair (how much of the gain is the same item
-read again, which a corpus run also meets, and how much is the same kind of pair); and the
-learning curve with and without the memory (each fold cut to 25-100 % of its training pairs,
-the memory with it). The base is
-the shipped corpus model's other features at C = 3. Run, after a full analysis (``PRASAN_DATA_DIR=DIR
-prasan policy analyze thaigov.jsonl.gz --out DIR/out``): ``.venv/bin/python
-benchmarks/policy_memory_study.py --data-dir DIR`` (about 6 minutes on 2 cores), or
-``--smoke``. Results: ``benchmarks/results/policy_memory_study.json``.
+cross-validation on dev, the same folds as the model without the memory
+(``oof_probabilities``), each fold's memory holding only its training pairs
+(``policy_calibrate.memory_columns``); the redundancy threshold with the best mean F1; then the
+held-out test split, its memory all of dev. Variants: ``k`` 5 or 20, ``floor`` 0.2, 0.3 or 0.4,
+and the memory with or without the labelled pairs that share a document with the pair (how much
+of the gain is the same item read again, which a corpus run also meets, and how much is the
+same kind of pair); and the learning curve with and without the memory (each fold cut to
+25–100 % of its training pairs, the memory with it). The base is the shipped corpus model's
+other features at C = 3. Run, after a full analysis (``PRASAN_DATA_DIR=DIR prasan policy
+analyze thaigov.jsonl.gz --out DIR/out``): ``.venv/bin/python benchmarks/policy_memory_study.py
+--data-dir DIR`` (about 6 minutes on 2 cores), or ``--smoke``. Results:
+``benchmarks/results/policy_memory_study.json``.
 """
 
 from __future__ import annotations
