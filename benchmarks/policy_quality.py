@@ -750,6 +750,11 @@ def format_table(report: dict[str, Any]) -> str:
         f">= {tgt['margin_target']} above best baseline ({tgt['best_baseline']}: "
         f"{tgt['best_baseline_redundancy_f1']}); analyser: {tgt['analyser_redundancy_f1']}; met: {tgt['met']}"
     )
+    if "met_in_corpus" in tgt:
+        lines.append(
+            f"  in a corpus (as a run decides): {tgt['analyser_in_corpus_redundancy_f1']}; "
+            f"met: {tgt['met_in_corpus']}"
+        )
     return "\n".join(lines)
 
 

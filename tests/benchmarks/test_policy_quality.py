@@ -271,3 +271,20 @@ def test_missing_analyser_is_reported_not_fatal(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(sys.modules, "prasan.policy", None)
     rep = pq.run_analyser(pq.to_pairs(pq.smoke_subset(pq.load_devset(DEVSET))))
     assert rep["status"] == "not available" and "prasan.policy" in rep["reason"]
+
+
+def test_the_summary_states_the_target_for_a_corpus_run_too() -> None:
+    # the target line names compare_texts ("analyser"); when the in-corpus path was measured,
+    # the summary says whether the analyser as a run decides meets it as well
+    def scored(f1: float) -> dict[str, object]:
+        return {"status": "ok", "splits": {"test": {"redundancy": {"f1": f1}}}}
+
+    systems = {"analyser": scored(0.78), "analyser_in_corpus": scored(0.86),
+               "tfidf_cosine": scored(0.66)}  # fmt: skip
+    target = pq.summarise_target(systems)
+    assert (target["met"], target["met_in_corpus"]) == (False, True)
+    table = pq.format_table({"systems": {}, "target": target})
+    assert table.splitlines()[-1] == "  in a corpus (as a run decides): 0.86; met: True"
+    del systems["analyser_in_corpus"]
+    bare = pq.format_table({"systems": {}, "target": pq.summarise_target(systems)})
+    assert "in a corpus" not in bare
