@@ -22,6 +22,14 @@ since (``--skip-prefix``, default ``added-``).
 read off the readings alone, without adding them to the set: each stratum's redundant share,
 the run's precision and its recall over the pairs it emitted.
 
+``parts`` lays the blind pairs out for readers in ``--out``: ``GUIDE.md`` (the label guide
+and every run's hardest calls from ``POLICY_LABELLING.md``, and how to answer), ``--parts``
+parts (``partN.jsonl`` for the first readers, ``partN_reversed.jsonl`` in reverse order for the
+second) and an empty ``answers/``. ``third`` writes the pairs whose first two readings differ
+to ``part_thirdN.jsonl`` files in ``--out`` (``--parts`` of them) and prints the agreement, per
+part where ``--out`` holds the parts: a part whose readings agree on every pair is read again
+by a fresh reader.
+
 Run: ``.venv/bin/python benchmarks/policy_sample_pairs.py draw --run-dir DIR --run run3
 --seed 2563 --candidates C.jsonl --blind B.jsonl``, then, with the readings,
 ``... merge --candidates C.jsonl --first R1.jsonl --second R2.jsonl [--third R3.jsonl]
@@ -34,6 +42,7 @@ import argparse
 import hashlib
 import json
 import random
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -43,6 +52,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 DEVSET = HERE / "data" / "policy_devset.jsonl"
 SAMPLE = HERE / "data" / "policy_corpus_sample.json"
+LABELLING = HERE / "POLICY_LABELLING.md"
 STRATA = ("duplicate", "overlap", "related")
 MAX_CHARS = 4000
 TEST_SHARE = 0.3
@@ -268,6 +278,88 @@ def merge(args: argparse.Namespace) -> None:
     print(f"merged {len(records)} pairs: {dict(Counter(r['label'] for r in records))}")
 
 
+HOW_TO_ANSWER = """## How to answer
+
+- Your part file is a JSONL file; each line is one pair: `{"id", "a": {"title", "text"}, "b":
+  {"title", "text"}}`.
+- Print pairs with inline commands only, e.g.
+  `python3 -c "import json;p=[json.loads(l) for l in open('FILE')][0];print(p['a']['title']);print(p['a']['text']);print('=====');print(p['b']['title']);print(p['b']['text'])"`
+  Write no file except your answer file: no scripts, no notes, nothing in /tmp.
+- Do not list the folder or open any file other than this guide and your part file.
+- Answer file: one JSON object per line, for every pair of your part, in any order:
+  `{"id": "p....", "label": "duplicate|overlap|related|unrelated", "note": "one line why, in English"}`
+  If you are told to, also add `"topic"` (a few English words naming the programme or domain)
+  and `"hard"` (true if the call was genuinely difficult, false otherwise).
+- Redundancy matters most: whether a pair is duplicate/overlap (redundant) or related/unrelated
+  (not). Take care on that boundary.
+"""
+
+
+def guide(labelling: str) -> str:
+    """The readers' guide: the label guide of ``POLICY_LABELLING.md``, every run's recorded
+    hardest calls (decisions to stay consistent with), and how to answer."""
+    start = labelling.index("## Label guide")
+    rules = labelling[start : labelling.index("\n## ", start + 1)].strip()
+    calls = re.findall(
+        r"(?:hardest\s+calls|recorded as hardest)\**:\**\s*(.*?)(?:\n\n|$)", labelling, re.S
+    )
+    return (
+        "# Reading guide: label pairs of Thai government policy items\n\n"
+        "You read pairs of items from thaigov.go.th (news releases, cabinet resolutions) and give\n"
+        "each pair ONE label: duplicate, overlap, related or unrelated. Read both texts; decide\n"
+        "from what they say, not from how similar the words look.\n\n"
+        f"{rules}\n\n## Earlier readers' hardest calls (decisions to stay consistent with)\n\n"
+        + "".join(f"- {' '.join(c.split())}\n" for c in calls)
+        + "\n"
+        + HOW_TO_ANSWER
+    )
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+
+
+def _chunks(rows: list[dict[str, Any]], n: int) -> list[list[dict[str, Any]]]:
+    size = -(-len(rows) // n) if rows else 1
+    return [rows[k * size : (k + 1) * size] for k in range(n)]
+
+
+def parts(args: argparse.Namespace) -> None:
+    blind = _jsonl(args.blind)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "answers").mkdir(exist_ok=True)
+    (args.out / "GUIDE.md").write_text(guide(args.labelling.read_text("utf-8")), "utf-8")
+    for k, part in enumerate(_chunks(blind, args.parts), 1):
+        _write_jsonl(args.out / f"part{k}.jsonl", part)
+        _write_jsonl(args.out / f"part{k}_reversed.jsonl", part[::-1])
+    print(f"{len(blind)} pairs in {args.parts} parts, guide and parts in {args.out}")
+
+
+def third(args: argparse.Namespace) -> list[str]:
+    """The pairs whose first two readings differ, for a third reader; returns their ids."""
+    blind = _jsonl(args.blind)
+    first = {r["id"]: r["label"] for r in _jsonl(args.first)}
+    second = {r["id"]: r["label"] for r in _jsonl(args.second)}
+    missing = [b["id"] for b in blind if b["id"] not in first or b["id"] not in second]
+    if missing:
+        raise SystemExit(f"no first or second reading for {missing[:10]}")
+    differ = [b for b in blind if first[b["id"]] != second[b["id"]]]
+    args.out.mkdir(parents=True, exist_ok=True)
+    for k, part in enumerate(_chunks(differ, args.parts), 1):
+        _write_jsonl(args.out / f"part_third{k}.jsonl", part)
+    print(f"agreement {1 - len(differ) / len(blind):.4f}: {len(differ)} of {len(blind)} pairs "
+          f"for a third reading")  # fmt: skip
+    ids = {b["id"] for b in differ}
+    for path in sorted(args.out.glob("part[0-9]*.jsonl")):
+        if path.stem.endswith("_reversed"):
+            continue
+        own = [r["id"] for r in _jsonl(path)]
+        n = sum(i in ids for i in own)
+        again = "  (all agree: have a fresh reader read it again)" if own and not n else ""
+        print(f"{path.stem}: {n} of {len(own)} differ{again}")
+    return [b["id"] for b in differ]
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -299,13 +391,20 @@ def main(argv: list[str] | None = None) -> None:
     t.add_argument("--first", type=Path, required=True)
     t.add_argument("--second", type=Path, required=True)
     t.add_argument("--third", type=Path, default=None)
+    p = sub.add_parser("parts", help="the readers' guide and parts of a blind sample")
+    p.add_argument("--blind", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--parts", type=int, default=6)
+    p.add_argument("--labelling", type=Path, default=LABELLING)
+    h = sub.add_parser("third", help="the pairs whose first two readings differ")
+    h.add_argument("--blind", type=Path, required=True)
+    h.add_argument("--first", type=Path, required=True)
+    h.add_argument("--second", type=Path, required=True)
+    h.add_argument("--out", type=Path, required=True)
+    h.add_argument("--parts", type=int, default=2)
     args = ap.parse_args(argv)
-    if args.cmd == "draw":
-        draw(args)
-    elif args.cmd == "tally":
-        tally(args)
-    else:
-        merge(args)
+    commands = {"draw": draw, "tally": tally, "merge": merge, "parts": parts, "third": third}
+    commands[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -158,3 +158,64 @@ def test_draw_from_a_stored_analysis_matches_its_run_and_skips_added_documents(
         out[name] = cands.read_text(encoding="utf-8")
     assert out["store"] == out["run"]
     assert "added-" not in out["store"]
+
+
+def _blind(n: int) -> list[dict[str, object]]:
+    return [{"id": f"p{k}", "a": {"title": f"a{k}", "text": "ก"}, "b": {"title": f"b{k}", "text": "ข"}}
+            for k in range(n)]  # fmt: skip
+
+
+def test_parts_lay_out_the_guide_and_each_part_both_ways(tmp_path: Path) -> None:
+    blind = tmp_path / "b.jsonl"
+    sp._write_jsonl(blind, _blind(7))
+    labelling = tmp_path / "L.md"
+    labelling.write_text(
+        "# Set\n\n## Label guide\n\nThe rules.\n\n## How pairs were found\n\nNot for readers.\n\n"
+        "**Run 1:** ... Its readers' hardest calls: two banks'\nloans (`overlap`).\n\n"
+        "**Run 2:** ... The readers' hardest calls: one drive at two sites (`duplicate`).\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "readers"
+    sp.main(["parts", "--blind", str(blind), "--out", str(out), "--parts", "3",
+             "--labelling", str(labelling)])  # fmt: skip
+    text = (out / "GUIDE.md").read_text(encoding="utf-8")
+    assert "## Label guide\n\nThe rules." in text and "Not for readers" not in text
+    assert "- two banks' loans (`overlap`).\n- one drive at two sites (`duplicate`).\n" in text
+    assert "## How to answer" in text
+    ids = [[r["id"] for r in sp._jsonl(out / f"part{k}.jsonl")] for k in (1, 2, 3)]
+    assert ids == [["p0", "p1", "p2"], ["p3", "p4", "p5"], ["p6"]]
+    back = [r["id"] for r in sp._jsonl(out / "part2_reversed.jsonl")]
+    assert back == ["p5", "p4", "p3"]  # the second reader meets them the other way round
+    assert (out / "answers").is_dir()
+
+
+def test_the_repository_guide_holds_every_runs_hardest_calls() -> None:
+    text = sp.guide(sp.LABELLING.read_text(encoding="utf-8"))
+    calls = [x for x in text.split("\n") if x.startswith("- ")]
+    assert "| `duplicate` |" in text and len(calls) >= 15  # one line per recorded run
+
+
+def test_third_reading_gets_exactly_the_pairs_the_first_two_differ_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blind, out = tmp_path / "b.jsonl", tmp_path / "readers"
+    sp._write_jsonl(blind, _blind(6))
+    sp.main(["parts", "--blind", str(blind), "--out", str(out), "--parts", "2"])
+    labels = ["duplicate", "related", "overlap", "related", "unrelated", "duplicate"]
+    other = ["duplicate", "related", "overlap", "duplicate", "related", "duplicate"]
+    first, second = tmp_path / "r1.jsonl", tmp_path / "r2.jsonl"
+    sp._write_jsonl(first, [{"id": f"p{k}", "label": lab} for k, lab in enumerate(labels)])
+    sp._write_jsonl(second, [{"id": f"p{k}", "label": lab} for k, lab in enumerate(other)])
+    capsys.readouterr()
+    sp.main(["third", "--blind", str(blind), "--first", str(first), "--second",
+             str(second), "--out", str(out), "--parts", "2"])  # fmt: skip
+    disputed = [r["id"] for k in (1, 2) for r in sp._jsonl(out / f"part_third{k}.jsonl")]
+    assert disputed == ["p3", "p4"]
+    printed = capsys.readouterr().out
+    assert "2 of 6 pairs for a third reading" in printed
+    assert "part1: 0 of 3 differ  (all agree: have a fresh reader read it again)" in printed
+    assert "part2: 2 of 3 differ\n" in printed
+    sp._write_jsonl(second, [{"id": "p0", "label": "duplicate"}])
+    with pytest.raises(SystemExit):  # a reading missing for a pair
+        sp.main(["third", "--blind", str(blind), "--first", str(first), "--second",
+                 str(second), "--out", str(out)])  # fmt: skip
