@@ -360,6 +360,15 @@ def third(args: argparse.Namespace) -> list[str]:
     return [b["id"] for b in differ]
 
 
+def _readings(parser: argparse.ArgumentParser, pairs: str, *, third: bool) -> None:
+    """The pairs file (``--candidates`` or ``--blind``) and the readings of them."""
+    parser.add_argument(pairs, type=Path, required=True)
+    parser.add_argument("--first", type=Path, required=True)
+    parser.add_argument("--second", type=Path, required=True)
+    if third:
+        parser.add_argument("--third", type=Path, default=None)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -379,27 +388,19 @@ def main(argv: list[str] | None = None) -> None:
     d.add_argument("--blind", type=Path, required=True)
     d.add_argument("--devset", type=Path, default=DEVSET)
     m = sub.add_parser("merge")
-    m.add_argument("--candidates", type=Path, required=True)
-    m.add_argument("--first", type=Path, required=True)
-    m.add_argument("--second", type=Path, required=True)
-    m.add_argument("--third", type=Path, default=None)
+    _readings(m, "--candidates", third=True)
     m.add_argument("--run-note", required=True, help="the command and commit of the run")
     m.add_argument("--devset", type=Path, default=DEVSET)
     m.add_argument("--sample", type=Path, default=SAMPLE)
     t = sub.add_parser("tally", help="what the sampled run emitted, without merging")
-    t.add_argument("--candidates", type=Path, required=True)
-    t.add_argument("--first", type=Path, required=True)
-    t.add_argument("--second", type=Path, required=True)
-    t.add_argument("--third", type=Path, default=None)
+    _readings(t, "--candidates", third=True)
     p = sub.add_parser("parts", help="the readers' guide and parts of a blind sample")
     p.add_argument("--blind", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--parts", type=int, default=6)
     p.add_argument("--labelling", type=Path, default=LABELLING)
     h = sub.add_parser("third", help="the pairs whose first two readings differ")
-    h.add_argument("--blind", type=Path, required=True)
-    h.add_argument("--first", type=Path, required=True)
-    h.add_argument("--second", type=Path, required=True)
+    _readings(h, "--blind", third=False)
     h.add_argument("--out", type=Path, required=True)
     h.add_argument("--parts", type=int, default=2)
     args = ap.parse_args(argv)
