@@ -43,6 +43,7 @@ DEVSET = ROOT / "benchmarks" / "data" / "policy_devset.jsonl"
 MODEL = ROOT / "src" / "prasan" / "policy" / "data" / "relate_model.json"
 REPORT = ROOT / "benchmarks" / "results" / "policy_calibration.json"
 REDUNDANT = ("duplicate", "overlap")
+LABELS = ("duplicate", "overlap", "related", "unrelated")
 SAMPLE = ROOT / "benchmarks" / "data" / "policy_corpus_sample.json"
 
 
@@ -324,12 +325,14 @@ def oof_probabilities(
     rng: np.random.Generator | None = None,
     standardise: bool = False,
     memory: MemoryFolds | None = None,
+    make: Callable[[], Any] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold probabilities of the logistic model over ``repeats`` × stratified 5-fold CV:
     ``(p, fold)``, each ``(repeats, len(y))``, ``fold`` saying which fold held each pair out.
     ``share`` < 1 fits each fold on that share of its training pairs, drawn with ``rng``.
     With ``memory`` (``memory_columns``), the last column of ``x`` is the labelled pairs'
-    memory, and each fold reads it again from a memory of its training pairs only."""
+    memory, and each fold reads it again from a memory of its training pairs only. ``make``:
+    another scikit-learn classifier in place of the logistic model (the studies)."""
     from sklearn.model_selection import RepeatedStratifiedKFold
 
     cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=random_state)
@@ -344,7 +347,7 @@ def oof_probabilities(
             m_tr, m_te = memory(tr, te)
             x_tr = np.column_stack([x_tr[:, :-1], m_tr])
             x_te = np.column_stack([x_te[:, :-1], m_te])
-        model = logistic(c, standardise).fit(x_tr, y[tr])
+        model = (make() if make else logistic(c, standardise)).fit(x_tr, y[tr])
         p[k // 5, te] = model.predict_proba(x_te)[:, 1]
         fold[k // 5, te] = k % 5
     return p, fold
@@ -420,10 +423,10 @@ def cv_redundancy_f1(
 
 def cv_label_cut(
     x: np.ndarray, y: np.ndarray, *, repeats: int = 10, c: float = 1.0, standardise: bool = False
-) -> float:
+) -> tuple[float, float]:
     """The cut on P(y) that best tells the two labels apart (mean macro F1 of both over
-    ``repeats`` × stratified 5-fold CV): with 21 overlaps among 140 redundant dev pairs, 0.5
-    would call almost every redundant pair a duplicate."""
+    ``repeats`` × stratified 5-fold CV): ``(that macro F1, the cut)``. With 21 overlaps among
+    140 redundant dev pairs, 0.5 would call almost every redundant pair a duplicate."""
     p, fold = oof_probabilities(x, y, repeats=repeats, c=c, standardise=standardise)
     folds = [(y[fold[r] == k], p[r, fold[r] == k]) for r in range(repeats) for k in range(5)]
     grid = np.round(np.linspace(0.3, 0.8, 21), 3)
@@ -431,7 +434,7 @@ def cv_label_cut(
         (float(np.mean([(f1(g, q >= t) + f1(~g, q < t)) / 2 for g, q in folds])), float(t))
         for t in grid
     ]
-    return max(scores)[1]
+    return max(scores)
 
 
 def score_feature_set(
@@ -442,28 +445,48 @@ def score_feature_set(
     repeats: int,
     c: float = 1.0,
     memory: MemoryFolds | None = None,
+    make: Callable[[], Any] | None = None,
 ) -> dict[str, Any]:
     """A feature set scored for the studies as this script scores a model: mean redundancy F1
     over ``repeats`` x stratified 5-fold CV on dev at the best threshold (the same folds for
     every set, so per-repeat gains are paired), and the held-out test split at that threshold,
     ``decide``'s copy and guide rules applied. With ``memory``, the last of ``cols`` is the
-    memory feature, read in each fold from its training pairs (``memory_columns``)."""
+    memory feature, read in each fold from its training pairs (``memory_columns``). With
+    ``make``, another classifier in place of the logistic model (no ``c`` or ``weights``
+    then)."""
     y = np.isin([r["label"] for r in rows], REDUNDANT)
     dev = np.array([r.get("split") == "dev" for r in rows])
     forced, vetoed = rule_masks(feats)
     x = np.array([[f[k] for k in cols] for f in feats])
-    p, _ = oof_probabilities(x[dev], y[dev], repeats=repeats, c=c, memory=memory)
+    p, _ = oof_probabilities(x[dev], y[dev], repeats=repeats, c=c, memory=memory, make=make)
+    if make is None:
+        m = fit(x[dev], y[dev], cols, c)
+        test_p = prob(m, x[~dev], cols)
+    else:
+        test_p = make().fit(x[dev], y[dev]).predict_proba(x[~dev])[:, 1]
+    return scored_probabilities(p, test_p, y, dev, forced, vetoed) | (
+        {"c": c, "weights": m["weights"]} if make is None else {}
+    )
+
+
+def scored_probabilities(
+    p: np.ndarray,
+    test_p: np.ndarray,
+    y: np.ndarray,
+    dev: np.ndarray,
+    forced: np.ndarray,
+    vetoed: np.ndarray,
+) -> dict[str, Any]:
+    """``score_feature_set``'s figures from out-of-fold dev probabilities ``p`` (repeats x dev
+    pairs) and test probabilities ``test_p``, at the threshold with the best mean dev F1."""
     cv, th = best_mean_f1(p, y[dev], forced[dev], vetoed[dev])
     per_repeat = redundancy_f1_by_repeat(p, y[dev], forced[dev], vetoed[dev], th)
-    m = fit(x[dev], y[dev], cols, c)
-    pred = ((prob(m, x[~dev], cols) >= th) & ~vetoed[~dev]) | forced[~dev]
+    pred = ((test_p >= th) & ~vetoed[~dev]) | forced[~dev]
     return {
-        "c": c,
         "dev_cv_f1": round(cv, 4),
         "threshold": th,
         "dev_cv_f1_per_repeat": [round(float(v), 4) for v in per_repeat],
         "test_f1": round(f1(y[~dev], pred), 4),
-        "weights": m["weights"],
     }
 
 
@@ -887,20 +910,38 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 "corpus_items": basis["corpus_items"],
                 "c": {k: model[k].get("c") for k, _, _ in [*bare, *contextual]},
             }
-    red_dev = dev & y
-    model["duplicate_vs_overlap"] = fit(
-        x[red_dev], gold[red_dev] == "duplicate", names, args.c, std
+    # the label models: which redundant pairs are duplicates, which of the rest related
+    cuts = (
+        ("duplicate_vs_overlap", dev & y, "duplicate"),
+        ("related_vs_unrelated", dev & ~y, "related"),
     )
-    model["duplicate_vs_overlap"]["threshold"] = cv_label_cut(
-        x[red_dev], gold[red_dev] == "duplicate", repeats=args.repeats, c=args.c, standardise=std
-    )
-    rest_dev = dev & ~y
-    model["related_vs_unrelated"] = fit(
-        x[rest_dev], gold[rest_dev] == "related", names, args.c, std
-    )
-    model["related_vs_unrelated"]["threshold"] = cv_label_cut(
-        x[rest_dev], gold[rest_dev] == "related", repeats=args.repeats, c=args.c, standardise=std
-    )
+    for name, idx, first in cuts:
+        model[name] = fit(x[idx], gold[idx] == first, names, args.c, std)
+        model[name]["threshold"] = cv_label_cut(
+            x[idx], gold[idx] == first, repeats=args.repeats, c=args.c, standardise=std
+        )[1]
+    # ... and in a corpus (``relate.label_model_key``): the corpus context, the neighbourhood
+    # vectors and the topic prior tell overlaps from duplicates and unrelated pairs from
+    # related ones far better than the pair's own signals (session 14); not the encoder, which
+    # a corpus run consults for few pairs, nor the memory, which reads redundancy
+    # each model's pairs and columns as the analyser reads them (the topic folded)
+    label_mats: dict[str, tuple[np.ndarray, list[str]]] = {name: (x, names) for name, _, _ in cuts}
+    if basis is not None:
+        lcols = plain + list(CONTEXT) + nbhd + ([] if args.no_topic else topic)
+        lmat = np.array([[f[n] for n in lcols] for f in feats])
+        for name, idx, first in cuts:
+            g = gold[idx] == first
+            by_c = {c: cv_label_cut(lmat[idx], g, repeats=args.repeats, c=c) for c in TOPIC_C}
+            c = max(by_c, key=lambda k: by_c[k])
+            key = name + "_context"
+            model[key] = fit(lmat[idx], g, lcols, c) | {
+                "threshold": by_c[c][1],
+                "dev_cv_macro_f1": round(by_c[c][0], 4),
+                "c": c,
+            }
+            label_mats[key] = (
+                (lmat, lcols) if args.no_topic else fold_topic(model[key], basis, lmat, lcols)
+            )
     model["trained_on"] = {
         "devset_sha256": report["sha256"],
         "split": "dev",
@@ -911,34 +952,41 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     # the held-out test split, for information only (never used above)
     test = ~dev
 
-    def labels(idx: np.ndarray, key: str, mat: np.ndarray, cols: list[str]) -> list[str]:
+    def labels(
+        idx: np.ndarray, key: str, mat: np.ndarray, cols: list[str], *, context: bool = False
+    ) -> list[str]:
+        """The labels ``decide`` gives pairs ``idx`` under the redundancy model ``key``, with
+        the corpus label models when ``context`` (``relate.label_model_key``)."""
+        from prasan.policy.relate import label_model_key
+
         p = prob(model[key], mat[idx], cols)
-        pd = prob(model["duplicate_vs_overlap"], x[idx], names)
-        pr = prob(model["related_vs_unrelated"], x[idx], names)
+        cut = {}
+        for name, _, _ in cuts:
+            k = label_model_key(model, name, context=context)
+            lm, lc = label_mats[k]
+            cut[name] = prob(model[k], lm[idx], lc) >= model[k]["threshold"]
         fo, ve = forced[idx], vetoed[idx]
         out = []
         for k in range(len(p)):
             if fo[k]:
                 out.append("duplicate")
             elif p[k] >= model[key]["threshold"] and not ve[k]:
-                dup = pd[k] >= model["duplicate_vs_overlap"]["threshold"]
-                out.append("duplicate" if dup else "overlap")
+                out.append("duplicate" if cut["duplicate_vs_overlap"][k] else "overlap")
             else:
-                rel = pr[k] >= model["related_vs_unrelated"]["threshold"]
-                out.append("related" if rel else "unrelated")
+                out.append("related" if cut["related_vs_unrelated"][k] else "unrelated")
         return out
+
+    def per_label_f1(g: np.ndarray, pred: list[str]) -> dict[str, float]:
+        return {lab: round(f1(g == lab, np.array(pred) == lab), 4) for lab in LABELS}
 
     for split_name, idx in (("dev_fitted", dev), ("test", test)):
         for key, mat, cols in bare:
             pred = labels(idx, key, mat, cols)
             g = gold[idx]
-            per = {}
-            for lab in ("duplicate", "overlap", "related", "unrelated"):
-                per[lab] = round(f1(g == lab, np.array(pred) == lab), 4)
             report.setdefault(split_name, {})[key] = {
                 "n": int(idx.sum()),
                 "redundancy_f1": round(f1(np.isin(g, REDUNDANT), np.isin(pred, REDUNDANT)), 4),
-                "per_label_f1": per,
+                "per_label_f1": per_label_f1(g, pred),
             }
     report["dev_cv_redundancy_f1"] = {
         k: model[k]["dev_cv_f1"] for k in ("redundant_encoder", "redundant_plain")
@@ -979,6 +1027,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             t = test
             scored[k] = {
                 "test": weighted_prf(y[t], pred[t], np.ones(int(t.sum()))),
+                # per label, at the dev threshold (``policy_quality.py`` reads a corpus run's)
+                "test_per_label_f1": {
+                    "with the corpus label models": per_label_f1(
+                        gold[t], labels(t, k, mat, cols, context=True)
+                    ),
+                    "with the single-comparison label models": per_label_f1(
+                        gold[t], labels(t, k, mat, cols)
+                    ),
+                },
                 "test_keyword_f1": round(f1(y[t & keyword], pred[t & keyword]), 4),
                 "test_corpus_f1": round(f1(y[t & ~keyword], pred[t & ~keyword]), 4),
             }

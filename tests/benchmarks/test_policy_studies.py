@@ -158,3 +158,26 @@ def test_memory_study_smoke_with_a_small_store(
     for curve in curves.values():
         assert [c["share"] for c in curve] == [0.25, 0.5, 0.75, 1.0]
         assert all(0.0 <= c["dev_cv_f1"] <= 1.0 for c in curve)
+
+
+@pytest.mark.slow
+def test_reread_study_smoke_with_a_small_store(
+    tmp_path: Path, stored_policy_analysis: Path
+) -> None:
+    study, report = _feature_set_study_smoke(
+        "policy_reread_study", tmp_path, stored_policy_analysis
+    )
+    assert len(report["feature_sets"]) == 1 + len(study.FEATURE_SETS) + 1 + 2
+
+
+def test_reread_study_masks_a_series_numbers_and_months() -> None:
+    study = load_benchmark("policy_reread_study")
+    assert study.masked("ประชุม ศตส. ครั้งที่ ๓/2559 วันที่ 15 ตุลาคม") == (
+        "ประชุม ศตส. ครั้งที่ #/# วันที่ # @", {"3", "2559", "15"},
+    )  # fmt: skip
+    # two days of one series: the same title once numbers and months are masked
+    f = study.title_features("สรุปสถานการณ์ วันที่ 3 มีนาคม", "สรุปสถานการณ์ วันที่ 17 เมษายน")
+    assert f["title_masked"] == pytest.approx(1.0) and f["title_template"] > 0.2
+    assert f["title_series"] == pytest.approx(1.0)
+    assert study.title_features("ข้าว", "ข้าว")["title_series"] == 0.0  # no numbers
+    assert study.opening("วันที่ 1 มกราคม 2563\nหัวข้อ\nเนื้อความ\nต่อ") == "เนื้อความ ต่อ"

@@ -65,6 +65,34 @@ def test_growing_a_corpus_keeps_the_old_items_neighbourhoods_exact() -> None:
     assert set(moved) <= set(changed.tolist()) and len(moved) > 0
 
 
+def test_decide_cuts_labels_with_the_corpus_label_models_in_a_corpus(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    redundant = {"intercept": 5.0, "weights": {}, "threshold": 0.5}
+    # the corpus label models read their own topic prior: overlap and unrelated unless it is
+    # negative (the single-comparison ones say duplicate and related)
+    cut = {"intercept": 0.0, "weights": {relate.TOPIC: -1.0}, "threshold": 0.5, "topic": []}
+    model = model_file(
+        redundant, duplicate_vs_overlap_context=cut, related_vs_unrelated_context=cut
+    )
+    monkeypatch.setattr(relate, "calibrated_model", lambda: model)
+    s = relate.PairSignals(cosine=0.3, jaccard=0.1, containment=0.1, title=0.1, dense=0.3)
+    assert relate.decide(s).label == "related"  # no corpus: the base models throughout
+    s.context = dict.fromkeys(ctx.FEATURES, 0.0)
+    s.topic = {"duplicate_vs_overlap_context": 2.0, "redundant_plain_context": -9.0}
+    assert relate.decide(s).label == "overlap"
+    s.topic["duplicate_vs_overlap_context"] = -2.0
+    assert relate.decide(s).label == "duplicate"
+    redundant["intercept"] = -5.0
+    s.topic["related_vs_unrelated_context"] = 2.0
+    assert relate.decide(s).label == "unrelated"
+    s.topic["related_vs_unrelated_context"] = -2.0
+    assert relate.decide(s).label == "related"
+    s.topic["related_vs_unrelated_context"] = 2.0
+    del model["related_vs_unrelated_context"]  # an older model file: the base model
+    assert relate.decide(s).label == "related"
+
+
 def test_decide_reads_the_context_model_only_for_a_pair_in_a_corpus(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

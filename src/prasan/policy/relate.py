@@ -207,6 +207,15 @@ def redundancy_model_key(model: dict[str, Any], *, encoder: bool, context: bool)
     return key + "_context" if context and key + "_context" in model else key
 
 
+def label_model_key(model: dict[str, Any], name: str, *, context: bool) -> str:
+    """Which model cuts a pair's label once its redundancy is decided (``name``:
+    ``duplicate_vs_overlap`` or ``related_vs_unrelated``): the corpus one when the pair has
+    the corpus context and the model file has one (``name + "_context"``, fitted on the
+    context, the neighbourhood vectors and the topic prior), else the single-comparison one."""
+    key = name + "_context"
+    return key if context and key in model else name
+
+
 def reads_memory(model: dict[str, Any]) -> bool:
     """Whether the model file's corpus models read the labelled pairs' memory
     (``prasan.policy.memory``)."""
@@ -255,12 +264,20 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     elif copy:
         label, p = "duplicate", max(p, 0.95)  # a copy is a copy, whatever the model says
     elif p >= threshold:
-        dup = model["duplicate_vs_overlap"]
-        label = "duplicate" if _prob(dup, f) >= float(dup.get("threshold", 0.5)) else "overlap"
+        label = "duplicate" if _cut(model, "duplicate_vs_overlap", s, f) else "overlap"
     else:
-        rel = model["related_vs_unrelated"]
-        label = "related" if _prob(rel, f) >= float(rel.get("threshold", 0.5)) else "unrelated"
+        label = "related" if _cut(model, "related_vs_unrelated", s, f) else "unrelated"
     return Relation(label=label, score=round(p, 4), facets=facets_of(s), signals=s)
+
+
+def _cut(model: dict[str, Any], name: str, s: PairSignals, f: dict[str, float]) -> bool:
+    """Whether the label model ``name`` (``label_model_key``) says the first of its two
+    labels; ``f``: the pair's features, ``TOPIC`` read again for this model."""
+    key = label_model_key(model, name, context=s.context is not None)
+    m = model[key]
+    if TOPIC in m:
+        f = f | {TOPIC: (s.topic or {}).get(key, 0.0)}
+    return _prob(m, f) >= float(m.get("threshold", 0.5))
 
 
 def decide_by_rules(s: PairSignals, cfg: RelateConfig | None = None) -> Relation:
