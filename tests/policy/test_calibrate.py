@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from prasan.policy import memory
+from prasan.policy.context import FEATURES as CONTEXT
+from prasan.policy.context import NEIGHBOURHOOD
 from prasan.policy.relate import FEATURES, TOPIC, calibrated_model
 from tests.benchmark_scripts import load_benchmark
 
@@ -38,6 +40,12 @@ def test_shipped_model_was_fitted_on_the_dev_split_only() -> None:
     assert len(shipped.y) == model["memory"]["pairs"] == model["trained_on"]["pairs"]
     for key in ("redundant_encoder_context", "redundant_plain_context"):
         assert model[key]["weights"][memory.FEATURE] > 0
+    # in a corpus, the labels are cut by models that read its context and topic prior too
+    # (not the encoder, which a corpus run consults for few pairs)
+    for key in ("duplicate_vs_overlap_context", "related_vs_unrelated_context"):
+        weights = model[key]["weights"]
+        assert {*CONTEXT, *NEIGHBOURHOOD, TOPIC} <= set(weights) and "encoder" not in weights
+        assert len(model[key][TOPIC]) == words and 0.0 < model[key]["threshold"] < 1.0
 
 
 @pytest.mark.slow
