@@ -437,6 +437,33 @@ def cv_label_cut(
     return max(scores)
 
 
+def redundant_and_dev(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per labelled pair: whether its gold label is redundant, and whether it is in dev."""
+    y = np.isin([r["label"] for r in rows], REDUNDANT)
+    return y, np.array([r.get("split") == "dev" for r in rows])
+
+
+def set_probabilities(
+    x: np.ndarray,
+    y: np.ndarray,
+    dev: np.ndarray,
+    cols: list[str],
+    *,
+    repeats: int,
+    c: float = 1.0,
+    memory: MemoryFolds | None = None,
+    make: Callable[[], Any] | None = None,
+) -> tuple[np.ndarray, np.ndarray, dict[str, float] | None]:
+    """A feature set's out-of-fold dev probabilities (``oof_probabilities``), its test
+    probabilities from a fit on all of dev, and that fit's weights (the logistic model's;
+    None with ``make``, another classifier)."""
+    p, _ = oof_probabilities(x[dev], y[dev], repeats=repeats, c=c, memory=memory, make=make)
+    if make is not None:
+        return p, make().fit(x[dev], y[dev]).predict_proba(x[~dev])[:, 1], None
+    m = fit(x[dev], y[dev], cols, c)
+    return p, prob(m, x[~dev], cols), m["weights"]
+
+
 def score_feature_set(
     feats: list[dict[str, float]],
     rows: list[dict[str, Any]],
@@ -445,28 +472,18 @@ def score_feature_set(
     repeats: int,
     c: float = 1.0,
     memory: MemoryFolds | None = None,
-    make: Callable[[], Any] | None = None,
 ) -> dict[str, Any]:
     """A feature set scored for the studies as this script scores a model: mean redundancy F1
     over ``repeats`` x stratified 5-fold CV on dev at the best threshold (the same folds for
     every set, so per-repeat gains are paired), and the held-out test split at that threshold,
     ``decide``'s copy and guide rules applied. With ``memory``, the last of ``cols`` is the
-    memory feature, read in each fold from its training pairs (``memory_columns``). With
-    ``make``, another classifier in place of the logistic model (no ``c`` or ``weights``
-    then)."""
-    y = np.isin([r["label"] for r in rows], REDUNDANT)
-    dev = np.array([r.get("split") == "dev" for r in rows])
+    memory feature, read in each fold from its training pairs (``memory_columns``)."""
+    y, dev = redundant_and_dev(rows)
     forced, vetoed = rule_masks(feats)
     x = np.array([[f[k] for k in cols] for f in feats])
-    p, _ = oof_probabilities(x[dev], y[dev], repeats=repeats, c=c, memory=memory, make=make)
-    if make is None:
-        m = fit(x[dev], y[dev], cols, c)
-        test_p = prob(m, x[~dev], cols)
-    else:
-        test_p = make().fit(x[dev], y[dev]).predict_proba(x[~dev])[:, 1]
-    return scored_probabilities(p, test_p, y, dev, forced, vetoed) | (
-        {"c": c, "weights": m["weights"]} if make is None else {}
-    )
+    p, test_p, weights = set_probabilities(x, y, dev, cols, repeats=repeats, c=c, memory=memory)
+    scores = scored_probabilities(p, test_p, y, dev, forced, vetoed)
+    return {"c": c} | scores | {"weights": weights}
 
 
 def scored_probabilities(
@@ -926,7 +943,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         model[name]["threshold"] = cv_label_cut(
             x[idx], gold[idx] == first, repeats=args.repeats, c=args.c, standardise=std
         )[1]
-    # ... and in a corpus (``relate.label_model_key``): the corpus context, the neighbourhood
+    # ... and in a corpus (``relate.corpus_model_key``): the corpus context, the neighbourhood
     # vectors and the topic prior tell overlaps from duplicates far better than the pair's own
     # signals (session 14); not the encoder, which a corpus run consults for few pairs, nor the
     # memory, which reads redundancy. Not related vs unrelated unless asked: the labelled set
@@ -964,13 +981,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         idx: np.ndarray, key: str, mat: np.ndarray, cols: list[str], *, context: bool = False
     ) -> list[str]:
         """The labels ``decide`` gives pairs ``idx`` under the redundancy model ``key``, with
-        the corpus label models when ``context`` (``relate.label_model_key``)."""
-        from prasan.policy.relate import label_model_key
+        the corpus label models when ``context`` (``relate.corpus_model_key``)."""
+        from prasan.policy.relate import corpus_model_key
 
         p = prob(model[key], mat[idx], cols)
         cut = {}
         for name, _, _ in cuts:
-            k = label_model_key(model, name, context=context)
+            k = corpus_model_key(model, name, context=context)
             lm, lc = label_mats[k]
             cut[name] = prob(model[k], lm[idx], lc) >= model[k]["threshold"]
         fo, ve = forced[idx], vetoed[idx]

@@ -90,8 +90,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         rows, args.repeats = rows[:80], 2
     feats = pc.signals_for(rows)
     names = list(FEATURES)
-    y = np.isin([r["label"] for r in rows], pc.REDUNDANT)
-    dev = np.array([r.get("split") == "dev" for r in rows])
+    y, dev = pc.redundant_and_dev(rows)
     forced, vetoed = pc.rule_masks(feats)
     x = np.array([[f[n] for n in names] for f in feats])
     report: dict[str, Any] = {

@@ -54,8 +54,7 @@ def shares_a_document(rows: list[dict[str, Any]]) -> np.ndarray:
 def run(argv: list[str] | None = None) -> dict[str, Any]:
     args = pc.corpus_study_parser(__doc__, OUT).parse_args(argv)
     rows, feats, basis, base, seconds = pc.shipped_corpus_study(args)
-    y = np.isin([r["label"] for r in rows], pc.REDUNDANT)
-    dev = np.array([r.get("split") == "dev" for r in rows])
+    y, dev = pc.redundant_and_dev(rows)
     t0 = time.perf_counter()
     near = pc.memory_nearness(basis["x"], dev)
     apart = np.where(shares_a_document(rows)[:, dev], -1.0, near)

@@ -125,8 +125,7 @@ def boosting() -> Any:
 def run(argv: list[str] | None = None) -> dict[str, Any]:
     args = pc.corpus_study_parser(__doc__, OUT).parse_args(argv)
     rows, feats, basis, base, seconds = pc.shipped_corpus_study(args)
-    y = np.isin([r["label"] for r in rows], pc.REDUNDANT)
-    dev = np.array([r.get("split") == "dev" for r in rows])
+    y, dev = pc.redundant_and_dev(rows)
     t0 = time.perf_counter()
     col, folds = pc.memory_columns(pc.memory_nearness(basis["x"], dev), y, dev)
     for f, v, r, e in zip(feats, col, rows, encoder_features(rows), strict=True):
@@ -134,36 +133,31 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         f.update(title_features(r["a"]["title"], r["b"]["title"]), **e)
         f["opening"] = cosine(grams(opening(r["a"]["text"])), grams(opening(r["b"]["text"])))
     seconds += time.perf_counter() - t0
-    base = [*base, FEATURE]  # the memory last, as ``score_feature_set`` reads it
+    base = [*base, FEATURE]  # the memory last, as ``set_probabilities`` reads it
 
-    def score(extra: list[str], make: Callable[[], Any] | None = None) -> dict[str, Any]:
-        cols = [*base[:-1], *extra, FEATURE]
-        return pc.score_feature_set(
-            feats, rows, cols, repeats=args.repeats, c=C, memory=folds, make=make
+    forced, vetoed = pc.rule_masks(feats)
+
+    def probabilities(
+        cols: list[str], make: Callable[[], Any] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, float] | None]:
+        x = np.array([[f[k] for k in cols] for f in feats])
+        return pc.set_probabilities(
+            x, y, dev, cols, repeats=args.repeats, c=C, memory=folds, make=make
         )
 
-    none = score([])
-    del none["weights"]
+    # the shipped features with the logistic model: the base every set is paired with, and one
+    # half of the two models' mean below (the same folds)
+    pl, tl, _ = probabilities(base)
+    none = pc.scored_probabilities(pl, tl, y, dev, forced, vetoed)
     sets: dict[str, Any] = {"none (the shipped corpus model's features)": none}
     every = [k for cols in FEATURE_SETS.values() for k in cols]
     for name, extra in [*FEATURE_SETS.items(), ("all of these", every)]:
-        s = score(extra)
-        s["weights"] = {k: s["weights"][k] for k in extra}
+        p, test_p, weights = probabilities([*base[:-1], *extra, FEATURE])
+        s = pc.scored_probabilities(p, test_p, y, dev, forced, vetoed)
+        assert weights is not None
+        s["weights"] = {k: weights[k] for k in extra}
         sets[name] = s | pc.paired_gain(s, none)
-    # gradient boosting, and its mean with the logistic model (the same folds)
-    forced, vetoed = pc.rule_masks(feats)
-    x = np.array([[f[k] for k in base] for f in feats])
-    probs = {}
-    for name, make in (("logistic", None), ("boosting", boosting)):
-        p, _ = pc.oof_probabilities(
-            x[dev], y[dev], repeats=args.repeats, c=C, memory=folds, make=make
-        )
-        if make is None:
-            test_p = pc.prob(pc.fit(x[dev], y[dev], base, C), x[~dev], base)
-        else:
-            test_p = make().fit(x[dev], y[dev]).predict_proba(x[~dev])[:, 1]
-        probs[name] = (p, test_p)
-    (pl, tl), (pb, tb) = probs["logistic"], probs["boosting"]
+    pb, tb, _ = probabilities(base, boosting)
     for name, (p, test_p) in (
         ("gradient boosting in place of the logistic model", (pb, tb)),
         ("the mean of the two models' probabilities", ((pl + pb) / 2, (tl + tb) / 2)),

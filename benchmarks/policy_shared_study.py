@@ -91,8 +91,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         "product": a.multiply(b).tocsr(),
         "both contain": (a > 0).multiply(b > 0).astype(np.float64).tocsr(),
     }
-    y = np.isin([r["label"] for r in rows], pc.REDUNDANT)
-    dev = np.array([r.get("split") == "dev" for r in rows])
+    y, dev = pc.redundant_and_dev(rows)
     words: dict[str, list[str]] = {}
     for kind, m in products.items():
         for c in WORD_C:

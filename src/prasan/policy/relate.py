@@ -200,20 +200,18 @@ def redundancy_threshold(cfg: RelateConfig, red: dict[str, Any], *, batch: bool)
     return float(red.get("batch_threshold", red["threshold"]))
 
 
+def corpus_model_key(model: dict[str, Any], name: str, *, context: bool) -> str:
+    """The corpus model of ``name`` (``name + "_context"``: fitted on the corpus context too)
+    when the pair has the context and the model file has that model, else ``name``."""
+    key = name + "_context"
+    return key if context and key in model else name
+
+
 def redundancy_model_key(model: dict[str, Any], *, encoder: bool, context: bool) -> str:
     """Which redundancy model reads a pair: with or without the encoder, and with the corpus
     context when the pair has it and the model file has a model for it."""
-    key = "redundant_encoder" if encoder else "redundant_plain"
-    return key + "_context" if context and key + "_context" in model else key
-
-
-def label_model_key(model: dict[str, Any], name: str, *, context: bool) -> str:
-    """Which model cuts a pair's label once its redundancy is decided (``name``:
-    ``duplicate_vs_overlap`` or ``related_vs_unrelated``): the corpus one when the pair has
-    the corpus context and the model file has one (``name + "_context"``, fitted on the
-    context, the neighbourhood vectors and the topic prior), else the single-comparison one."""
-    key = name + "_context"
-    return key if context and key in model else name
+    name = "redundant_encoder" if encoder else "redundant_plain"
+    return corpus_model_key(model, name, context=context)
 
 
 def reads_memory(model: dict[str, Any]) -> bool:
@@ -246,12 +244,10 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     f = features(s) | (s.context or {})  # each model reads the features it was fitted on
     key = redundancy_model_key(model, encoder=s.encoder is not None, context=s.context is not None)
     red = model[key]
-    if TOPIC in red:
-        f[TOPIC] = (s.topic or {}).get(key, 0.0)
     if MEMORY in red["weights"] and MEMORY not in f:
         # a pair the memory was not read for (its file missing): the memory's base rate
         f[MEMORY] = float(model[MEMORY]["prior"])
-    p = _prob(red, f)
+    p = _model_prob(model, key, s, f)
     threshold = redundancy_threshold(cfg, red, batch=batch)
     copy = is_copy(s)
     if s.both_appointments:
@@ -270,14 +266,20 @@ def decide(s: PairSignals, cfg: RelateConfig | None = None, *, batch: bool = Fal
     return Relation(label=label, score=round(p, 4), facets=facets_of(s), signals=s)
 
 
-def _cut(model: dict[str, Any], name: str, s: PairSignals, f: dict[str, float]) -> bool:
-    """Whether the label model ``name`` (``label_model_key``) says the first of its two
-    labels; ``f``: the pair's features, ``TOPIC`` read again for this model."""
-    key = label_model_key(model, name, context=s.context is not None)
+def _model_prob(model: dict[str, Any], key: str, s: PairSignals, f: dict[str, float]) -> float:
+    """The probability model ``key`` gives the pair: its features ``f``, and the pair's topic
+    prior under that model when it reads one (each model has its own word weights)."""
     m = model[key]
     if TOPIC in m:
         f = f | {TOPIC: (s.topic or {}).get(key, 0.0)}
-    return _prob(m, f) >= float(m.get("threshold", 0.5))
+    return _prob(m, f)
+
+
+def _cut(model: dict[str, Any], name: str, s: PairSignals, f: dict[str, float]) -> bool:
+    """Whether the label model ``name`` (duplicate vs overlap, related vs unrelated; its
+    corpus model in a corpus, ``corpus_model_key``) says the first of its two labels."""
+    key = corpus_model_key(model, name, context=s.context is not None)
+    return _model_prob(model, key, s, f) >= float(model[key].get("threshold", 0.5))
 
 
 def decide_by_rules(s: PairSignals, cfg: RelateConfig | None = None) -> Relation:
